@@ -1,5 +1,6 @@
-// Two projects: fast unit tests (no I/O) and integration tests that start real servers
-// (the simulated tenant over HTTPS, Azurite, the API). `npm test` runs both.
+// Four projects: fast unit tests (no I/O), task pane component tests (jsdom), integration
+// tests that start real servers (the simulated tenant over HTTPS, Azurite, the API), and
+// browser tests (Debian's headless Chromium driven by playwright-core). `npm test` runs all.
 const swc = [
   '@swc/jest',
   {
@@ -18,12 +19,31 @@ const common = {
 };
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts?(x)'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/tests/unit/**/*.test.ts?(x)'],
+      testPathIgnorePatterns: ['<rootDir>/tests/unit/taskpane/'],
+    },
+    {
+      ...common,
+      displayName: 'ui',
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/tests/unit/taskpane/**/*.test.ts?(x)'],
+      setupFilesAfterEnv: ['<rootDir>/tests/unit/taskpane/setup.ts'],
+    },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       testTimeout: 60000,
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+      testTimeout: 180000,
+      maxWorkers: 1,
     },
   ],
 };
