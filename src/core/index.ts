@@ -3,3 +3,7 @@ export * from './odata';
 export * from './address';
 export * from './recipients';
 export * from './targets';
+export * from './conversation-index';
+export * from './descent';
+export * from './audit-chain';
+export * from './ome';
