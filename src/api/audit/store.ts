@@ -1,0 +1,327 @@
+/**
+ * The audit: append-only records in one hash chain per tenant (Azure Table `RetractAudit`,
+ * partition = tenant id). Each record holds the SHA-256 of the previous one over its canonical
+ * JSON (core's chain functions). Many writers append safely: a record is written in one
+ * entity-group transaction together with the chain's head row, replaced only under the ETag it
+ * was read with; a writer that loses the race reads the new head and tries again.
+ * Per-target outcomes are rows of their own (`RetractAuditOutcomes`); the record holds their
+ * count and digest. Nothing here updates or deletes a record.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
+import { listAll, odata, safeKey, splitForTable, statusOf, writeBatched, type Storage } from '../storage/clients';
+import { GENESIS_HASH, chainRecord, digestOutcomes, verifyRecords, type AuditOutcomeRow } from './chain';
+
+export const AUDIT_SECTIONS = ['Retract', 'Revoke', 'Setup', 'Access'] as const;
+export type AuditSection = (typeof AUDIT_SECTIONS)[number];
+
+export interface AuditActor {
+  oid?: string;
+  upn?: string;
+  name?: string;
+  app?: string;
+}
+
+/** What a caller supplies; the store adds id, seq, time, prev and hash. */
+export interface AuditEntry {
+  section: AuditSection;
+  /** What happened: `lookup`, `job`, `undo`, `cancel`, `ome-status`, `ome-revoke`, `settings`, `refused`. */
+  event: string;
+  /** `intent` before an action is dispatched, `outcome` with its result. */
+  phase?: 'intent' | 'outcome';
+  actor: AuditActor;
+  internetMessageId?: string;
+  jobId?: string;
+  lookupId?: string;
+  options?: Record<string, unknown>;
+  /** A short result: `ok`, a job status, an HTTP status for a refusal … */
+  outcome?: string;
+  detail?: string;
+}
+
+/** A record as stored and returned (contracts' auditRecordSchema, plus `id`). */
+export interface AuditRecord extends AuditEntry {
+  /** Names the record's per-target outcome rows (written before the record itself). */
+  id: string;
+  seq: number;
+  time: string;
+  outcomesDigest?: string;
+  outcomesCount?: number;
+  prevHash: string;
+  hash: string;
+  /** Folded refusals (read beside the record, outside the chain). */
+  count?: number;
+}
+
+interface HeadEntity {
+  seq: number;
+  hash: string;
+}
+
+const HEAD = 'h';
+const recordKey = (seq: number): string => `r${String(seq).padStart(12, '0')}`;
+const markerKey = (key: string): string => `m${safeKey(key)}`;
+const outcomesPartition = (tenantId: string, recordId: string): string => `${safeKey(tenantId)}|${safeKey(recordId)}`;
+
+export interface AuditQuery {
+  section?: AuditSection;
+  actor?: string;
+  internetMessageId?: string;
+  since?: string;
+  until?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  records: number;
+  head: string | null;
+  brokenAt?: number;
+  why?: string;
+}
+
+export class AuditStore {
+  constructor(private readonly storage: Storage) {}
+
+  /**
+   * Appends one record. With `once`, the record is written at most once for that key (even by
+   * racing writers, or a retried work item): later calls return null.
+   */
+  async append(
+    tenantId: string,
+    entry: AuditEntry,
+    extra: { outcomes?: AuditOutcomeRow[]; once?: string; id?: string } = {},
+  ): Promise<AuditRecord | null> {
+    const table = this.storage.table('audit');
+    const pk = safeKey(tenantId);
+    const id = extra.id ?? randomUUID();
+    let outcomes: { outcomesDigest: string; outcomesCount: number } | undefined;
+    if (extra.outcomes) {
+      // Rows first, idempotently: a record never names a digest whose rows are missing.
+      const rows = extra.outcomes;
+      const opk = outcomesPartition(tenantId, id);
+      await writeBatched(
+        this.storage.table('auditOutcomes'),
+        rows.map((r, i): TransactionAction => ['upsert', { partitionKey: opk, rowKey: String(i).padStart(8, '0'), row: JSON.stringify(r) }, 'Replace']),
+      );
+      outcomes = { outcomesDigest: digestOutcomes(rows), outcomesCount: rows.length };
+    }
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (extra.once && (await this.exists(pk, markerKey(extra.once)))) return null;
+      let head: TableEntityResult<HeadEntity> | undefined;
+      try {
+        head = await table.getEntity<HeadEntity>(pk, HEAD);
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+      const seq = (head?.seq ?? 0) + 1;
+      const prev = head?.hash ?? GENESIS_HASH;
+      const body: Omit<AuditRecord, 'hash'> = {
+        ...stripUndefined(entry),
+        id,
+        seq,
+        time: new Date().toISOString(),
+        ...(outcomes ?? {}),
+        prevHash: prev,
+      };
+      const record = chainRecord(body);
+      const pieces = splitForTable(JSON.stringify(record));
+      const recordEntity: TableEntity<Record<string, unknown>> = {
+        partitionKey: pk,
+        rowKey: recordKey(seq),
+        // Search columns beside the record; verify reads only the record pieces.
+        section: record.section,
+        actorOid: record.actor.oid ?? '',
+        actorUpn: (record.actor.upn ?? '').toLowerCase(),
+        actorApp: record.actor.app ?? '',
+        internetMessageId: record.internetMessageId ?? '',
+        time: record.time,
+        pieces: pieces.length,
+      };
+      pieces.forEach((p, i) => (recordEntity[`p${i}`] = p));
+      const headEntity = { partitionKey: pk, rowKey: HEAD, seq, hash: record.hash };
+      const actions: TransactionAction[] = [
+        head ? ['update', headEntity, 'Replace', { etag: head.etag }] : ['create', headEntity],
+        ['create', recordEntity],
+      ];
+      if (extra.once) actions.push(['create', { partitionKey: pk, rowKey: markerKey(extra.once), seq }]);
+      try {
+        await table.submitTransaction(actions);
+        return record;
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 412 && status !== 409) throw err;
+        // Lost the race for the head: back off a little (with jitter) and read it again.
+        await sleep(Math.min(200, 5 + Math.random() * 10 * (attempt + 1)));
+      }
+    }
+    throw new Error('The audit could not be written: too many concurrent writers. Try again.');
+  }
+
+  private async exists(pk: string, rk: string): Promise<boolean> {
+    try {
+      await this.storage.table('audit').getEntity(pk, rk);
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  /** Records newest first, filtered, paged with an opaque cursor (the last seq returned). */
+  async search(tenantId: string, q: AuditQuery): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
+    const pk = safeKey(tenantId);
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 500);
+    let upper = recordKey(Number.MAX_SAFE_INTEGER).slice(0, 13);
+    if (q.cursor) {
+      const seq = Number(Buffer.from(q.cursor, 'base64url').toString('utf8'));
+      if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError('cursor');
+      upper = recordKey(seq);
+    }
+    const filters = [`PartitionKey eq ${odata(pk)}`, `RowKey ge 'r'`, `RowKey lt ${odata(upper)}`];
+    if (q.section) filters.push(`section eq ${odata(q.section)}`);
+    if (q.internetMessageId) filters.push(`internetMessageId eq ${odata(q.internetMessageId)}`);
+    if (q.since) filters.push(`time ge ${odata(new Date(q.since).toISOString())}`);
+    if (q.until) filters.push(`time le ${odata(new Date(q.until).toISOString())}`);
+    if (q.actor) {
+      const a = odata(q.actor);
+      filters.push(`(actorOid eq ${a} or actorUpn eq ${odata(q.actor.toLowerCase())} or actorApp eq ${a})`);
+    }
+    // Table queries return ascending keys; the chain is short enough per page to read and reverse.
+    const rows = await listAll<Record<string, unknown>>(this.storage.table('audit'), filters.join(' and '));
+    rows.sort((a, b) => (a.rowKey < b.rowKey ? 1 : -1));
+    const page = rows.slice(0, limit).map(parseRecord);
+    const folds = await this.foldCounts(tenantId, page);
+    const records = page.map((r) => (folds.has(r.id) ? { ...r, count: folds.get(r.id) } : r));
+    const last = page[page.length - 1];
+    return {
+      records,
+      nextCursor: rows.length > limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null,
+    };
+  }
+
+  /** Walks the whole chain and every outcome digest; names the first record that does not hold. */
+  async verify(tenantId: string): Promise<AuditVerifyResult> {
+    const pk = safeKey(tenantId);
+    const table = this.storage.table('audit');
+    const rows = await listAll<Record<string, unknown>>(table, `PartitionKey eq ${odata(pk)} and RowKey ge 'r' and RowKey lt 's'`);
+    rows.sort((a, b) => (a.rowKey < b.rowKey ? -1 : 1));
+    let head: TableEntityResult<HeadEntity> | undefined;
+    try {
+      head = await table.getEntity<HeadEntity>(pk, HEAD);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    const records: AuditRecord[] = [];
+    for (const row of rows) {
+      try {
+        records.push(parseRecord(row));
+      } catch {
+        const seq = Number(String(row.rowKey).slice(1));
+        return broken(rows.length, null, seq, `Record ${seq} is not readable: it was changed after it was written.`);
+      }
+    }
+    const verdict = verifyRecords(records.map((r) => ({ record: r, prevHash: r.prevHash, hash: r.hash, seq: r.seq })));
+    if (!verdict.ok) return broken(verdict.records, verdict.head, verdict.brokenAt, verdict.why);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const seqFromKey = Number(String(rows[i]!.rowKey).slice(1));
+      if (record.seq !== i + 1 || record.seq !== seqFromKey) {
+        return broken(rows.length, verdict.head, seqFromKey, `Record ${seqFromKey} is out of place: a record was removed or moved.`);
+      }
+      if (record.outcomesDigest !== undefined) {
+        const opk = outcomesPartition(tenantId, record.id);
+        const outRows = await listAll<{ row: string }>(this.storage.table('auditOutcomes'), `PartitionKey eq ${odata(opk)}`);
+        let parsed: AuditOutcomeRow[];
+        try {
+          parsed = outRows.map((r) => JSON.parse(r.row) as AuditOutcomeRow);
+        } catch {
+          return broken(rows.length, verdict.head, record.seq, `The per-target outcomes of record ${record.seq} are not readable.`);
+        }
+        if (parsed.length !== record.outcomesCount || digestOutcomes(parsed) !== record.outcomesDigest) {
+          return broken(rows.length, verdict.head, record.seq, `The per-target outcomes of record ${record.seq} were changed after they were written.`);
+        }
+      }
+    }
+    const prev = verdict.head ?? GENESIS_HASH;
+    const headSeq = head?.seq ?? 0;
+    if (headSeq !== rows.length || (head && head.hash !== prev)) {
+      return broken(rows.length, prev, rows.length + 1, `The chain's head names record ${headSeq}, but ${rows.length} records remain: records were removed at the end.`);
+    }
+    return { ok: true, records: rows.length, head: verdict.head };
+  }
+
+  /** Per-target outcome rows of a record (for jobs' outcome records). */
+  async outcomesOf(tenantId: string, recordId: string): Promise<AuditOutcomeRow[]> {
+    const rows = await listAll<{ row: string }>(this.storage.table('auditOutcomes'), `PartitionKey eq ${odata(outcomesPartition(tenantId, recordId))}`);
+    rows.sort((a, b) => (a.rowKey < b.rowKey ? -1 : 1));
+    return rows.map((r) => JSON.parse(r.row) as AuditOutcomeRow);
+  }
+
+  /**
+   * Folds refusals: the first from a source in a minute is appended as a record; later ones in
+   * that minute only raise a counter beside it (so nobody can grow the chain without a token).
+   */
+  async refusal(tenantId: string, source: string, entry: AuditEntry, now = new Date()): Promise<void> {
+    const minute = now.toISOString().slice(0, 16);
+    const folds = this.storage.table('access');
+    const pk = safeKey(tenantId);
+    const rk = `${safeKey(source)}|${minute}`;
+    try {
+      await folds.createEntity({ partitionKey: pk, rowKey: rk, count: 1, recordId: '' });
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+      for (let i = 0; i < 20; i++) {
+        const e = await folds.getEntity<{ count: number }>(pk, rk);
+        try {
+          await folds.updateEntity({ partitionKey: pk, rowKey: rk, count: e.count + 1 }, 'Merge', { etag: e.etag });
+          return;
+        } catch (e2) {
+          if (statusOf(e2) !== 412) throw e2;
+        }
+      }
+      return;
+    }
+    const id = randomUUID();
+    await this.append(tenantId, entry, { id });
+    await folds.updateEntity({ partitionKey: pk, rowKey: rk, recordId: id }, 'Merge');
+  }
+
+  private async foldCounts(tenantId: string, records: AuditRecord[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const access = records.filter((r) => r.section === 'Access' && typeof r.options?.source === 'string');
+    if (!access.length) return out;
+    const pk = safeKey(tenantId);
+    await Promise.all(
+      access.map(async (r) => {
+        try {
+          const e = await this.storage.table('access').getEntity<{ count: number }>(pk, `${safeKey(String(r.options?.source))}|${r.time.slice(0, 16)}`);
+          out.set(r.id, e.count);
+        } catch (err) {
+          if (statusOf(err) !== 404) throw err;
+        }
+      }),
+    );
+    return out;
+  }
+}
+
+function broken(records: number, head: string | null, seq: number, why: string): AuditVerifyResult {
+  return { ok: false, records, head, brokenAt: seq, why };
+}
+
+function parseRecord(row: Record<string, unknown>): AuditRecord {
+  const n = Number(row.pieces);
+  let text = '';
+  for (let i = 0; i < n; i++) text += String(row[`p${i}`] ?? '');
+  return JSON.parse(text) as AuditRecord;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

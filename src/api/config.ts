@@ -1,0 +1,75 @@
+/**
+ * The API's configuration, from the environment names of CONTRACTS §2 (the same locally and in
+ * Azure). Validated once; a missing or malformed value stops the API with a sentence naming it.
+ */
+import { z } from 'zod';
+
+const httpsUrl = z
+  .string()
+  .url()
+  .transform((s) => s.replace(/\/+$/, ''));
+
+const envSchema = z
+  .object({
+    RETRACT_TENANT_ID: z.string().min(1),
+    RETRACT_CLIENT_ID: z.string().min(1),
+    RETRACT_CLIENT_SECRET: z.string().min(1).optional(),
+    RETRACT_CLIENT_CERT_PATH: z.string().min(1).optional(),
+    RETRACT_AUTHORITY_HOST: httpsUrl.default('https://login.microsoftonline.com'),
+    RETRACT_GRAPH_BASE: httpsUrl.default('https://graph.microsoft.com/v1.0'),
+    RETRACT_EXCHANGE_BASE: httpsUrl.default('https://outlook.office365.com'),
+    RETRACT_STORAGE: z.string().min(1),
+    RETRACT_ALLOWED_TENANTS: z.string().optional(),
+    /** Optional: the API's identifier URI (v1 tokens carry it as `aud`); `api://…/{clientId}` is accepted without it. */
+    RETRACT_API_IDENTIFIER_URI: z.string().min(1).optional(),
+    /** Optional: the work-item queue's name (its poison queue is `{name}-poison`). */
+    RETRACT_QUEUE: z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/)
+      .default('retract-work'),
+  })
+  .refine((e) => e.RETRACT_CLIENT_SECRET || e.RETRACT_CLIENT_CERT_PATH, {
+    message: 'Set RETRACT_CLIENT_SECRET or RETRACT_CLIENT_CERT_PATH: the API needs a credential of its app registration.',
+    path: ['RETRACT_CLIENT_SECRET'],
+  });
+
+export interface ApiConfig {
+  tenantId: string;
+  clientId: string;
+  clientSecret?: string;
+  clientCertPath?: string;
+  authorityHost: string;
+  graphBase: string;
+  exchangeBase: string;
+  storage: string;
+  allowedTenants: string[];
+  identifierUri?: string;
+  queueName: string;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const name = first?.path.join('.') ?? 'environment';
+    throw new Error(`The API's configuration is incomplete: ${name}: ${first?.message ?? 'invalid'}.`);
+  }
+  const e = parsed.data;
+  const allowed = (e.RETRACT_ALLOWED_TENANTS ?? e.RETRACT_TENANT_ID)
+    .split(/[,\s]+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  return {
+    tenantId: e.RETRACT_TENANT_ID,
+    clientId: e.RETRACT_CLIENT_ID,
+    clientSecret: e.RETRACT_CLIENT_SECRET,
+    clientCertPath: e.RETRACT_CLIENT_CERT_PATH,
+    authorityHost: e.RETRACT_AUTHORITY_HOST,
+    graphBase: e.RETRACT_GRAPH_BASE,
+    exchangeBase: e.RETRACT_EXCHANGE_BASE,
+    storage: e.RETRACT_STORAGE,
+    allowedTenants: allowed,
+    identifierUri: e.RETRACT_API_IDENTIFIER_URI,
+    queueName: e.RETRACT_QUEUE,
+  };
+}
