@@ -107,7 +107,8 @@ export function formatVerify(verify: AuditVerify): string {
     return `The audit chain is intact: ${plural(verify.records, 'record')}, head ${verify.head ?? '(empty)'}.\n`;
   }
   const where = verify.brokenAt !== undefined ? ` at record ${verify.brokenAt}` : '';
-  return `The audit chain is broken${where}${verify.why ? `: ${printable(verify.why)}` : ''}. ${plural(verify.records, 'record')} checked.\n`;
+  const why = verify.why ? `: ${printable(verify.why).replace(/[.\s]+$/, '')}` : '';
+  return `The audit chain is broken${where}${why}. ${plural(verify.records, 'record')} checked.\n`;
 }
 
 export function formatOmeStatus(id: string, status: OmeStatus): string {
