@@ -104,7 +104,8 @@ export function parseDomains(value: string): string[] {
   const domains = names.map((name) => {
     const parsed = domainNameSchema.safeParse(name);
     if (!parsed.success) throw usage(`--set ${quoted(name)}: ${firstMessage(parsed.error)}`);
-    return parsed.data;
+    // DNS names compare without case; the schema allows ASCII only, so this is exact.
+    return parsed.data.toLowerCase();
   });
   return [...new Set(domains)];
 }
