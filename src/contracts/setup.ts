@@ -3,15 +3,17 @@ import { z } from 'zod';
 export const domainStatusSchema = z.enum(['granted', 'not-in-tenant', 'not-verified']);
 export type DomainStatus = z.infer<typeof domainStatusSchema>;
 
-/** A DNS domain name (ASCII or punycode), compared in lower case. */
+/**
+ * A DNS domain name (ASCII or punycode). Kept as written (no transform, so the schema also
+ * describes answers in OpenAPI); compare with `normalizeDomain` of src/core.
+ */
 export const domainNameSchema = z
   .string()
   .max(253)
   .regex(
     /^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/,
     'This is not a domain name, such as contoso.com.',
-  )
-  .transform((d) => d.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+  );
 
 export const permissionSchema = z.object({
   /** e.g. `Mail.ReadWrite` (Graph) or `Exchange.ManageAsApp`. */

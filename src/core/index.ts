@@ -7,3 +7,4 @@ export * from './conversation-index';
 export * from './descent';
 export * from './audit-chain';
 export * from './ome';
+export * from './trace-windows';

@@ -66,6 +66,11 @@ export const internetMessageIdSchema = z
         : 'The internetMessageId must be text, such as <abc123@contoso.com>.',
   })
   .superRefine((value, ctx) => {
-  const check = validateInternetMessageId(value);
-  if (!check.ok) ctx.addIssue({ code: 'custom', message: check.reason });
-});
+    const check = validateInternetMessageId(value);
+    if (!check.ok) ctx.addIssue({ code: 'custom', message: check.reason });
+  })
+  .meta({
+    description:
+      'RFC 5322 Message-ID, exactly as in the message: starts with <, ends with >, holds an @, no whitespace or control characters, at most 998 characters.',
+    examples: ['<CAF=xyz+abc@mail.gmail.com>'],
+  });

@@ -1,4 +1,4 @@
-import { domainOf, localPartOf, normalizeDomain } from './address';
+import { domainOf, localPartOf, normalizeAddress, normalizeDomain } from './address';
 
 export const SKIP_REASONS = [
   'external',
@@ -93,4 +93,37 @@ export function needsDirectoryLookup(address: string, domains: Domains): boolean
     domainOf(address) !== '' &&
     classifyDomain(domainOf(address), domains) === 'managed'
   );
+}
+
+/**
+ * The recipients of a message from several sources (To/Cc of each copy, the sender's Bcc, the
+ * trace), once each (ASCII case folded, first spelling kept), never including the message's
+ * own From (DESIGN.md step 1).
+ */
+export function uniqueRecipients(sources: Iterable<Iterable<string>>, from?: string | readonly string[]): string[] {
+  const excluded = new Set((typeof from === 'string' ? [from] : (from ?? [])).map(normalizeAddress));
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const source of sources) {
+    for (const address of source) {
+      const key = normalizeAddress(address);
+      if (excluded.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      out.push(address);
+    }
+  }
+  return out;
+}
+
+/** One skipped entry per address (ASCII case folded), the first reason kept. */
+export function dedupeSkipped<T extends { address: string }>(skipped: Iterable<T>): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (const s of skipped) {
+    const key = normalizeAddress(s.address);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(s);
+  }
+  return out;
 }

@@ -281,7 +281,7 @@ describe('other documents of §6', () => {
     expect(setupSchema.parse(setup)).toEqual(setup);
     expect(setupSchema.safeParse({ ...setup, domains: [{ domain: 'x.com', status: 'pending' }] }).success).toBe(false);
     expect(domainsSettingsSchema.parse({ domains: ['Contoso.COM', 'xn--bcher-kva.example'] })).toEqual({
-      domains: ['contoso.com', 'xn--bcher-kva.example'],
+      domains: ['Contoso.COM', 'xn--bcher-kva.example'],
     });
     expect(domainsSettingsSchema.safeParse({ domains: ['not a domain'] }).success).toBe(false);
     expect(domainsSettingsSchema.safeParse({ domains: ['contoso'] }).success).toBe(false);

@@ -1,4 +1,12 @@
-import { classifyDomain, classifyRecipient, needsDirectoryLookup, type DirectoryAnswer, type Domains } from '../../../src/core';
+import {
+  classifyDomain,
+  classifyRecipient,
+  dedupeSkipped,
+  needsDirectoryLookup,
+  uniqueRecipients,
+  type DirectoryAnswer,
+  type Domains,
+} from '../../../src/core';
 
 // contoso.com: verified and enabled; fabrikam.com: verified, not enabled;
 // contoso-legacy.com: enabled in settings, not verified by the tenant.
@@ -69,5 +77,34 @@ describe('classifyRecipient', () => {
 
   it('a look-alike address is external, never someone else', () => {
     expect(classifyRecipient('adele@contоso.com', domains, user)).toEqual({ kind: 'skipped', reason: 'external' });
+  });
+});
+
+describe('uniqueRecipients and dedupeSkipped', () => {
+  it('merges sources once each, ASCII case folded, and never lists the From', () => {
+    expect(
+      uniqueRecipients(
+        [
+          ['Megan@contoso.com', 'adele@contoso.com'],
+          ['megan@CONTOSO.com', 'pat@gmail.com'],
+          ['аdele@contoso.com'], // a look-alike stays a different address
+        ],
+        'ADELE@contoso.com',
+      ),
+    ).toEqual(['Megan@contoso.com', 'pat@gmail.com', 'аdele@contoso.com']);
+    expect(uniqueRecipients([])).toEqual([]);
+  });
+
+  it('keeps one skipped entry per address', () => {
+    expect(
+      dedupeSkipped([
+        { address: 'Pat@gmail.com', reason: 'external' },
+        { address: 'pat@gmail.com', reason: 'external' },
+        { address: 'lee@fabrikam.com', reason: 'not-managed' },
+      ]),
+    ).toEqual([
+      { address: 'Pat@gmail.com', reason: 'external' },
+      { address: 'lee@fabrikam.com', reason: 'not-managed' },
+    ]);
   });
 });
