@@ -1,0 +1,194 @@
+/**
+ * Acting on the targets of one lookup (DESIGN.md step 7) and undoing it (step 8). Each item is
+ * re-read first and left alone unless it still holds the same internetMessageId; an item
+ * already where the action puts it is `done`, one found nowhere is `already-gone`. Work is done
+ * in three rounds for the whole list — mailbox ids, re-reads, changes — each packed into
+ * `$batch` requests, so the cost is a few round trips per twenty items, never one per item.
+ */
+import { z } from 'zod';
+import { destinationFolder, internetMessageIdSchema, isAction, type Action } from '../core';
+import { isWellKnownFolder, type GraphGateway, type OpOptions, type Result } from './graph-gateway';
+import type { GraphMessage } from './graph-schemas';
+import { InvalidInputError, parseOrThrow } from './lookup-input';
+
+export interface ActItem {
+  mailbox: string;
+  messageId: string;
+  internetMessageId: string;
+}
+
+export interface UndoItem extends ActItem {
+  /** The folder the item came from: a well-known name or a folder id. */
+  restoreTo: string;
+}
+
+export interface ActResult {
+  mailbox: string;
+  messageId: string;
+  outcome: 'done' | 'already-gone' | 'failed';
+  error?: string;
+  /** Where the item was before the change (well-known name, else the folder id): what undo restores to. */
+  fromFolder?: string;
+  /** The item's id after a move, when Graph gave it a new one. */
+  newMessageId?: string;
+}
+
+const actItemSchema = z.object({
+  mailbox: z.string().min(1, { message: 'Each item needs its mailbox.' }).max(320),
+  messageId: z.string().min(1, { message: 'Each item needs its messageId.' }).max(1024),
+  internetMessageId: internetMessageIdSchema,
+});
+const undoItemSchema = actItemSchema.extend({ restoreTo: z.string().min(1, { message: 'Each item needs the folder to restore it to.' }).max(1024) });
+
+// Graph refuses some moves into Recoverable Items; DELETE puts the item there just the same.
+const MOVE_REFUSED = new Set([400, 403, 405, 409, 501]);
+
+interface Prepared<T extends ActItem> {
+  item: T;
+  userId?: string;
+  current?: GraphMessage;
+  result?: ActResult;
+}
+
+async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], folderNames: (item: T) => string[], opts: OpOptions): Promise<Prepared<T>[]> {
+  const ids = await gateway.userIds(
+    items.map((i) => i.mailbox),
+    opts,
+  );
+  const prepared: Prepared<T>[] = items.map((item) => {
+    const id = ids.get(item.mailbox);
+    if (!id || !id.ok) return { item, result: { mailbox: item.mailbox, messageId: item.messageId, outcome: 'failed', error: id && !id.ok ? id.error : `The mailbox ${item.mailbox} could not be found.` } };
+    return { item, userId: id.value };
+  });
+  const live = prepared.filter((p) => p.userId);
+  const names = new Map<string, Set<string>>();
+  for (const p of live) {
+    let set = names.get(p.userId!);
+    if (!set) names.set(p.userId!, (set = new Set(['inbox', 'sentitems'])));
+    for (const n of folderNames(p.item)) set.add(n);
+  }
+  const [, reads] = await Promise.all([
+    Promise.all([...names].map(([userId, set]) => gateway.wellKnownFolderIds([userId], [...set], opts))),
+    gateway.getMessages(
+      live.map((p) => ({ userId: p.userId!, messageId: p.item.messageId })),
+      opts,
+    ),
+  ]);
+  live.forEach((p, i) => {
+    const read = reads[i]!;
+    const base = { mailbox: p.item.mailbox, messageId: p.item.messageId };
+    if (!read.ok) p.result = { ...base, outcome: 'failed', error: read.error };
+    else if (read.value === null) p.result = { ...base, outcome: 'already-gone' };
+    else if (read.value.internetMessageId !== p.item.internetMessageId) {
+      p.result = {
+        ...base,
+        outcome: 'failed',
+        error: `The item in ${p.item.mailbox} no longer holds the message ${p.item.internetMessageId}, so it was left alone. Run a new lookup.`,
+      };
+    } else p.current = read.value;
+  });
+  return prepared;
+}
+
+function folderLabel(gateway: GraphGateway, userId: string, folderId: string | null | undefined): string | undefined {
+  if (!folderId) return undefined;
+  return gateway.folderName(userId, folderId) ?? folderId;
+}
+
+function moved(base: { mailbox: string; messageId: string }, fromFolder: string | undefined, res: Result<GraphMessage>): ActResult {
+  if (res.ok) {
+    const out: ActResult = { ...base, outcome: 'done', ...(fromFolder ? { fromFolder } : {}) };
+    if (res.value.id !== base.messageId) out.newMessageId = res.value.id;
+    return out;
+  }
+  if (res.status === 404) return { ...base, outcome: 'already-gone' };
+  return { ...base, outcome: 'failed', error: res.error, ...(fromFolder ? { fromFolder } : {}) };
+}
+
+export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Action, opts: { signal?: AbortSignal } = {}): Promise<ActResult[]> {
+  if (!isAction(action)) {
+    throw new InvalidInputError(`"${String(action)}" is not an action. Use soft-delete, hard-delete, move-to-deleted-items or move-to-junk.`);
+  }
+  const items = parseOrThrow(z.array(actItemSchema), rawItems);
+  const op: OpOptions = { signal: opts.signal };
+  const dest = destinationFolder(action);
+  const prepared = await prepare(gateway, items, () => [dest], op);
+
+  const moves: Array<{ p: Prepared<ActItem>; fromFolder?: string }> = [];
+  const purges: Array<{ p: Prepared<ActItem>; fromFolder?: string }> = [];
+  for (const p of prepared) {
+    if (p.result || !p.current || !p.userId) continue;
+    const base = { mailbox: p.item.mailbox, messageId: p.item.messageId };
+    const destId = gateway.folderName(p.userId, p.current.parentFolderId) === dest;
+    const fromFolder = folderLabel(gateway, p.userId, p.current.parentFolderId);
+    if (destId) p.result = { ...base, outcome: 'done', ...(fromFolder ? { fromFolder } : {}) };
+    else if (action === 'hard-delete') purges.push({ p, fromFolder });
+    else moves.push({ p, fromFolder });
+  }
+
+  const [moveResults, purgeResults] = await Promise.all([
+    gateway.moveMessages(
+      moves.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId, destinationId: dest })),
+      op,
+    ),
+    gateway.deleteMessages(
+      purges.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId })),
+      'permanentDelete',
+      op,
+    ),
+  ]);
+
+  const fallback: Array<{ p: Prepared<ActItem>; fromFolder?: string }> = [];
+  moves.forEach(({ p, fromFolder }, i) => {
+    const res = moveResults[i]!;
+    if (!res.ok && action === 'soft-delete' && MOVE_REFUSED.has(res.status)) fallback.push({ p, fromFolder });
+    else p.result = moved({ mailbox: p.item.mailbox, messageId: p.item.messageId }, fromFolder, res);
+  });
+  purges.forEach(({ p, fromFolder }, i) => {
+    const res = purgeResults[i]!;
+    const base = { mailbox: p.item.mailbox, messageId: p.item.messageId, ...(fromFolder ? { fromFolder } : {}) };
+    p.result = res.ok ? { ...base, outcome: 'done' } : res.status === 404 ? { ...base, outcome: 'already-gone' } : { ...base, outcome: 'failed', error: res.error };
+  });
+
+  if (fallback.length > 0) {
+    const deleted = await gateway.deleteMessages(
+      fallback.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId })),
+      'delete',
+      op,
+    );
+    fallback.forEach(({ p, fromFolder }, i) => {
+      const res = deleted[i]!;
+      const base = { mailbox: p.item.mailbox, messageId: p.item.messageId, ...(fromFolder ? { fromFolder } : {}) };
+      p.result = res.ok ? { ...base, outcome: 'done' } : res.status === 404 ? { ...base, outcome: 'already-gone' } : { ...base, outcome: 'failed', error: res.error };
+    });
+  }
+  return prepared.map((p) => p.result!);
+}
+
+/** Puts each item back in the folder it came from (a soft delete or a move; never a hard delete). */
+export async function undo(gateway: GraphGateway, rawItems: UndoItem[], opts: { signal?: AbortSignal } = {}): Promise<ActResult[]> {
+  const items = parseOrThrow(z.array(undoItemSchema), rawItems);
+  const op: OpOptions = { signal: opts.signal };
+  const prepared = await prepare(gateway, items, (i) => (isWellKnownFolder(i.restoreTo) ? [i.restoreTo.toLowerCase()] : []), op);
+
+  const moves: Array<{ p: Prepared<UndoItem>; fromFolder?: string }> = [];
+  for (const p of prepared) {
+    if (p.result || !p.current || !p.userId) continue;
+    const target = p.item.restoreTo;
+    const here = p.current.parentFolderId ?? '';
+    const isThere = isWellKnownFolder(target) ? gateway.folderName(p.userId, here) === target.toLowerCase() : here === target;
+    const fromFolder = folderLabel(gateway, p.userId, here);
+    if (isThere) p.result = { mailbox: p.item.mailbox, messageId: p.item.messageId, outcome: 'done', ...(fromFolder ? { fromFolder } : {}) };
+    else moves.push({ p, fromFolder });
+  }
+  const results = await gateway.moveMessages(
+    moves.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId, destinationId: p.item.restoreTo })),
+    op,
+  );
+  moves.forEach(({ p, fromFolder }, i) => {
+    p.result = moved({ mailbox: p.item.mailbox, messageId: p.item.messageId }, fromFolder, results[i]!);
+  });
+  return prepared.map((p) => p.result!);
+}
+
+export { InvalidInputError };

@@ -1,0 +1,370 @@
+/**
+ * Sends Graph calls the way Graph wants them: grouped into `$batch` requests of at most 20,
+ * never more than four in flight per mailbox (Outlook's MailboxConcurrency limit) nor more
+ * than `maxConcurrency` HTTP requests at once, each throttled item retried after its own
+ * `Retry-After` without repeating the items that succeeded, within a retry budget, and an
+ * aborted caller released at once.
+ *
+ * Callers hand in single calls; calls made in the same tick are batched together. Waiting
+ * for a retry holds no mailbox slot.
+ */
+import { z } from 'zod';
+import { PREFER_IMMUTABLE_ID } from './prefer-immutable-id';
+import { abortError, isRetryableStatus, retryDelay, RetryBudget, type BackoffOptions, DEFAULT_BACKOFF } from './retry-policy';
+import { isSuccess, type GraphCall, type GraphResponse, type GraphTransport, type RequestMeter } from './graph-http';
+
+export const MAX_BATCH_SIZE = 20;
+export const PER_MAILBOX_CONCURRENCY = 4;
+
+export interface SchedulerOptions {
+  transport: GraphTransport;
+  /** HTTP requests in flight at once (a `$batch` counts once). */
+  maxConcurrency?: number;
+  perMailboxConcurrency?: number;
+  batchSize?: number;
+  /** Retries paid from a shared budget (see RetryBudget). */
+  retryBudget?: number;
+  /** Attempts per call, the first included. */
+  maxAttempts?: number;
+  backoff?: BackoffOptions;
+  random?: () => number;
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
+  meter?: RequestMeter;
+}
+
+interface Pending {
+  call: GraphCall;
+  key: string;
+  signal?: AbortSignal;
+  meter?: RequestMeter;
+  attempt: number;
+  settled: boolean;
+  resolve(res: GraphResponse): void;
+  reject(err: unknown): void;
+}
+
+// Directory calls (no mailbox) share one key with no per-mailbox limit.
+const NO_MAILBOX = '';
+
+const batchResponseSchema = z.object({
+  responses: z.array(
+    z.object({
+      id: z.string(),
+      status: z.number(),
+      headers: z.record(z.string(), z.string()).optional(),
+      body: z.unknown().optional(),
+    }),
+  ),
+});
+
+/** A FIFO with O(1) push and shift. */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+  push(item: T): void {
+    this.items.push(item);
+  }
+  unshift(item: T): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as T;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+  get length(): number {
+    return this.items.length - this.head;
+  }
+}
+
+export class RequestScheduler {
+  private readonly transport: GraphTransport;
+  private readonly maxConcurrency: number;
+  private readonly perMailbox: number;
+  private readonly batchSize: number;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffOptions;
+  private readonly random: () => number;
+  readonly budget: RetryBudget;
+
+  private readonly queues = new Map<string, Fifo<Pending>>();
+  private readonly ready = new Fifo<string>();
+  private readonly readySet = new Set<string>();
+  private readonly inFlightPerMailbox = new Map<string, number>();
+  /** A mailbox that answered 429 rests until then (ms since epoch). */
+  private readonly restingUntil = new Map<string, number>();
+  private readonly watched = new Map<AbortSignal, Set<Pending>>();
+  private inFlight = 0;
+  private pumpScheduled = false;
+
+  constructor(opts: SchedulerOptions) {
+    this.transport = opts.transport;
+    this.maxConcurrency = Math.max(1, opts.maxConcurrency ?? 16);
+    this.perMailbox = Math.max(1, opts.perMailboxConcurrency ?? PER_MAILBOX_CONCURRENCY);
+    this.batchSize = Math.min(MAX_BATCH_SIZE, Math.max(1, opts.batchSize ?? MAX_BATCH_SIZE));
+    this.maxAttempts = Math.max(1, opts.maxAttempts ?? 8);
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.random = opts.random ?? Math.random;
+    this.budget = new RetryBudget(opts.retryBudget ?? 200);
+  }
+
+  /** Sends one call; resolves with its final answer (after any retries), whatever its status. */
+  send(call: GraphCall, opts: SendOptions = {}): Promise<GraphResponse> {
+    if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+    return new Promise<GraphResponse>((resolve, reject) => {
+      const pending: Pending = {
+        call,
+        key: call.mailbox ? call.mailbox.toLowerCase() : NO_MAILBOX,
+        signal: opts.signal,
+        meter: opts.meter,
+        attempt: 0,
+        settled: false,
+        resolve,
+        reject,
+      };
+      this.watch(pending);
+      this.enqueue(pending, false);
+    });
+  }
+
+  /** Calls in flight for one mailbox right now (for tests and diagnostics). */
+  inFlightFor(mailbox: string): number {
+    return this.inFlightPerMailbox.get(mailbox.toLowerCase()) ?? 0;
+  }
+
+  // One abort listener per signal, however many calls share it.
+  private watch(p: Pending): void {
+    const signal = p.signal;
+    if (!signal) return;
+    let set = this.watched.get(signal);
+    if (!set) {
+      const calls = new Set<Pending>();
+      set = calls;
+      this.watched.set(signal, calls);
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.watched.delete(signal);
+          for (const c of calls) this.finish(c, undefined, abortError(signal));
+        },
+        { once: true },
+      );
+    }
+    set.add(p);
+  }
+
+  private finish(p: Pending, res: GraphResponse | undefined, err?: unknown): void {
+    if (p.settled) return;
+    p.settled = true;
+    if (p.signal) this.watched.get(p.signal)?.delete(p);
+    if (err !== undefined) p.reject(err);
+    else p.resolve(res!);
+  }
+
+  private enqueue(p: Pending, front: boolean): void {
+    if (p.settled) return;
+    let q = this.queues.get(p.key);
+    if (!q) {
+      q = new Fifo<Pending>();
+      this.queues.set(p.key, q);
+    }
+    if (front) q.unshift(p);
+    else q.push(p);
+    this.markReady(p.key);
+    this.schedulePump();
+  }
+
+  private markReady(key: string): void {
+    if (!this.readySet.has(key)) {
+      this.readySet.add(key);
+      this.ready.push(key);
+    }
+  }
+
+  private capacity(key: string): number {
+    return key === NO_MAILBOX ? Number.POSITIVE_INFINITY : this.perMailbox;
+  }
+
+  // Coalesces the calls of one tick into as few batches as possible.
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const now = Date.now();
+    while (this.inFlight < this.maxConcurrency) {
+      const batch: Pending[] = [];
+      let scanned = 0;
+      const readyCount = this.ready.length;
+      while (batch.length < this.batchSize && this.ready.length > 0 && scanned <= readyCount) {
+        const key = this.ready.peek()!;
+        const q = this.queues.get(key);
+        const resting = this.restingUntil.get(key);
+        if (resting !== undefined && resting <= now) this.restingUntil.delete(key);
+        if (resting !== undefined && resting > now) {
+          this.ready.shift();
+          this.readySet.delete(key);
+          setTimeout(() => {
+            if ((this.queues.get(key)?.length ?? 0) > 0) {
+              this.markReady(key);
+              this.schedulePump();
+            }
+          }, resting - now);
+          scanned++;
+          continue;
+        }
+        const used = this.inFlightPerMailbox.get(key) ?? 0;
+        const free = this.capacity(key) - used;
+        if (!q || q.length === 0 || free <= 0) {
+          this.ready.shift();
+          this.readySet.delete(key);
+          if (q && q.length === 0) this.queues.delete(key);
+          scanned++;
+          continue;
+        }
+        let taken = 0;
+        while (taken < free && batch.length < this.batchSize && q.length > 0) {
+          const p = q.shift()!;
+          if (p.settled) continue;
+          batch.push(p);
+          taken++;
+        }
+        if (taken > 0) this.inFlightPerMailbox.set(key, used + taken);
+        this.ready.shift();
+        this.readySet.delete(key);
+        // Still work and room for this mailbox: back of the line, for fairness between mailboxes.
+        if (q.length > 0 && used + taken < this.capacity(key)) this.markReady(key);
+        else if (q.length === 0) this.queues.delete(key);
+        scanned++;
+      }
+      if (batch.length === 0) return;
+      this.inFlight++;
+      void this.dispatch(batch).finally(() => {
+        this.inFlight--;
+        this.schedulePump();
+      });
+    }
+  }
+
+  private release(p: Pending): void {
+    const used = (this.inFlightPerMailbox.get(p.key) ?? 1) - 1;
+    if (used <= 0) this.inFlightPerMailbox.delete(p.key);
+    else this.inFlightPerMailbox.set(p.key, used);
+    if ((this.queues.get(p.key)?.length ?? 0) > 0) this.markReady(p.key);
+  }
+
+  private async dispatch(batch: Pending[]): Promise<void> {
+    const meters = new Set<RequestMeter>();
+    for (const p of batch) if (p.meter) meters.add(p.meter);
+    for (const m of meters) m.httpRequests++;
+    const signals = new Set(batch.map((p) => p.signal));
+    // The HTTP request may be cut short only when every call in it belongs to the one caller.
+    const signal = signals.size === 1 ? [...signals][0] : undefined;
+
+    if (batch.length === 1) {
+      const p = batch[0]!;
+      let res: GraphResponse;
+      try {
+        res = await this.transport(p.call, signal);
+      } catch (err) {
+        if (signal?.aborted) {
+          this.release(p);
+          this.finish(p, undefined, abortError(signal));
+          return;
+        }
+        res = networkFailure(err);
+      }
+      this.release(p);
+      this.settle(p, res);
+      return;
+    }
+
+    const byId = new Map<string, Pending>();
+    const requests = batch.map((p, i) => {
+      const id = String(i + 1);
+      byId.set(id, p);
+      const headers: Record<string, string> = { Prefer: PREFER_IMMUTABLE_ID, ...p.call.headers };
+      if (p.call.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+        headers['Content-Type'] = 'application/json';
+      }
+      return { id, method: p.call.method, url: p.call.url, headers, ...(p.call.body !== undefined ? { body: p.call.body } : {}) };
+    });
+
+    let outer: GraphResponse;
+    try {
+      outer = await this.transport({ method: 'POST', url: '/$batch', body: { requests } }, signal);
+    } catch (err) {
+      outer = signal?.aborted ? { status: -1, headers: {}, body: null } : networkFailure(err);
+    }
+    if (outer.status === -1) {
+      for (const p of batch) {
+        this.release(p);
+        this.finish(p, undefined, abortError(signal));
+      }
+      return;
+    }
+    const parsed = outer.status === 200 ? batchResponseSchema.safeParse(outer.body) : undefined;
+    if (parsed?.success) {
+      for (const item of parsed.data.responses) {
+        const p = byId.get(item.id);
+        if (!p) continue;
+        byId.delete(item.id);
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(item.headers ?? {})) headers[k.toLowerCase()] = v;
+        this.release(p);
+        this.settle(p, { status: item.status, headers, body: item.body ?? null });
+      }
+      // An item the batch did not answer is tried again, as a transient failure.
+      for (const p of byId.values()) {
+        this.release(p);
+        this.settle(p, { status: 503, headers: {}, body: null });
+      }
+      return;
+    }
+    // The batch itself failed (throttled, unavailable, or refused): every item shares its fate.
+    const shared = outer.status === 200 ? { status: 502, headers: {}, body: outer.body } : outer;
+    for (const p of batch) {
+      this.release(p);
+      this.settle(p, shared);
+    }
+  }
+
+  private settle(p: Pending, res: GraphResponse): void {
+    if (p.settled) return;
+    const transient = res.status === 0 || res.status === 502 || isRetryableStatus(res.status);
+    if (transient && p.attempt + 1 < this.maxAttempts && !p.signal?.aborted && this.budget.tryWithdraw()) {
+      const delay = retryDelay(res.headers['retry-after'], p.attempt, this.backoff, this.random);
+      p.attempt++;
+      if (res.status === 429 && p.key !== NO_MAILBOX) {
+        const until = Date.now() + delay;
+        if ((this.restingUntil.get(p.key) ?? 0) < until) this.restingUntil.set(p.key, until);
+      }
+      setTimeout(() => this.enqueue(p, true), delay);
+      return;
+    }
+    if (isSuccess(res.status)) this.budget.recordSuccess();
+    this.finish(p, res);
+  }
+}
+
+function networkFailure(err: unknown): GraphResponse {
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 0, headers: {}, body: { error: { code: 'NetworkError', message } } };
+}

@@ -1,0 +1,105 @@
+/**
+ * When to try a Graph request again, and after how long. Pure pieces, shared by the single
+ * request path and the `$batch` items: a throttled item inside a 200 batch carries its own
+ * `Retry-After`, exactly as a throttled request does.
+ */
+
+/** Statuses Graph documents as transient: throttled (429) or unavailable (503, 504). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 503 || status === 504;
+}
+
+/**
+ * Milliseconds a `Retry-After` value asks for: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+ * Undefined when absent or unreadable, so the caller falls back to backoff.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+export interface BackoffOptions {
+  /** First delay, before jitter. */
+  baseMs: number;
+  /** No single wait is longer than this. */
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 200, maxMs: 30_000 };
+
+/**
+ * Exponential backoff with "full jitter" (a random wait between 0 and base·2^attempt), so that
+ * many clients throttled at once do not come back at once. `attempt` counts from 0.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** The wait before the next attempt: the server's `Retry-After` when given, else backoff. */
+export function retryDelay(retryAfter: string | null | undefined, attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const asked = parseRetryAfter(retryAfter);
+  // A server may ask for longer than our cap; honour it — coming back early only earns another 429.
+  return asked ?? backoffDelay(attempt, options, random);
+}
+
+/**
+ * A retry budget: retries are paid from a balance that starts at `capacity` and earns a tenth
+ * of a retry for every request that succeeds. Under a long outage the client stops hammering
+ * the service instead of multiplying its load; under ordinary throttling it never runs dry.
+ */
+export class RetryBudget {
+  private balance: number;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly earnPerSuccess = 0.1,
+  ) {
+    this.balance = capacity;
+  }
+
+  /** Takes one retry from the budget; false when it is spent. */
+  tryWithdraw(): boolean {
+    if (this.balance < 1) return false;
+    this.balance -= 1;
+    return true;
+  }
+
+  recordSuccess(): void {
+    this.balance = Math.min(this.capacity, this.balance + this.earnPerSuccess);
+  }
+
+  get remaining(): number {
+    return Math.floor(this.balance);
+  }
+}
+
+/** The error a cancelled job sees: the same shape `fetch` uses when its signal aborts. */
+export function abortError(signal?: AbortSignal): Error {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error) return reason;
+  const err = new Error('The operation was cancelled.');
+  err.name = 'AbortError';
+  return err;
+}
+
+/** Waits `ms`, or rejects as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
