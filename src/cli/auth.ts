@@ -62,6 +62,18 @@ class MsalNetwork implements INetworkModule {
   }
 }
 
+/**
+ * Entra's own sentence from an MSAL error message ("AADSTS7000215: Invalid client secret
+ * provided. …"), without the trace ids and timestamps around it. Never the request itself,
+ * which holds the secret.
+ */
+export function entraDescription(message: string | undefined): string {
+  const text = (message ?? '').replace(/\s+/g, ' ');
+  const aadsts = /AADSTS\d+:.*?(?=\s+(?:Trace ID|Correlation ID|Timestamp):|\s+-\s|$)/.exec(text);
+  if (aadsts) return aadsts[0].trim();
+  return text.split(' - ')[0]?.trim().slice(0, 300) ?? '';
+}
+
 /** Entra's error codes for credentials it refuses, as opposed to a fault of the request. */
 const REFUSED = new Set(['invalid_client', 'unauthorized_client', 'access_denied', 'invalid_grant']);
 const BAD_REQUEST = new Set(['invalid_scope', 'invalid_resource', 'invalid_request', 'invalid_tenant']);
@@ -97,9 +109,8 @@ export function createTokenSource(credentials: ClientCredentials, transport: Htt
           );
         }
         if (err instanceof AuthError) {
-          // Only the code and Entra's first line: never the request, which holds the secret.
-          const firstLine = (err.errorMessage || '').split(/\r?\n/)[0]?.trim() ?? '';
-          const why = firstLine ? ` (${err.errorCode}: ${firstLine})` : ` (${err.errorCode})`;
+          const detail = entraDescription(err.errorMessage);
+          const why = detail ? ` (${err.errorCode}: ${detail})` : ` (${err.errorCode})`;
           if (REFUSED.has(err.errorCode)) {
             throw new CliError(
               `The authority refused the client credentials of app ${credentials.clientId} in tenant ${credentials.tenantId}${why}. Check --client-id, --client-secret and --tenant-id.`,
