@@ -54,28 +54,28 @@ export function retryDelay(retryAfter: string | null | undefined, attempt: numbe
  * the service instead of multiplying its load; under ordinary throttling it never runs dry.
  */
 export class RetryBudget {
-  private balance: number;
+  // Kept in tenths of a retry, so that ten successes earn exactly one retry.
+  private tenths: number;
+  private readonly capacityTenths: number;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly earnPerSuccess = 0.1,
-  ) {
-    this.balance = capacity;
+  constructor(capacity: number) {
+    this.capacityTenths = Math.max(0, Math.floor(capacity)) * 10;
+    this.tenths = this.capacityTenths;
   }
 
   /** Takes one retry from the budget; false when it is spent. */
   tryWithdraw(): boolean {
-    if (this.balance < 1) return false;
-    this.balance -= 1;
+    if (this.tenths < 10) return false;
+    this.tenths -= 10;
     return true;
   }
 
   recordSuccess(): void {
-    this.balance = Math.min(this.capacity, this.balance + this.earnPerSuccess);
+    this.tenths = Math.min(this.capacityTenths, this.tenths + 1);
   }
 
   get remaining(): number {
-    return Math.floor(this.balance);
+    return Math.floor(this.tenths / 10);
   }
 }
 
