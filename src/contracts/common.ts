@@ -23,8 +23,12 @@ export const messageIdSchema = z
  */
 export const addressSchema = z
   .string()
-  .max(320, 'An address is at most 320 characters.')
-  .refine((a) => a.split('@').length === 2, 'An address must hold exactly one @, such as megan@contoso.com.');
+  // Characters are counted as a person counts them (code points); 1280 UTF-16 units bounds the
+  // work before that count, whatever the script.
+  .max(1280, 'An address is at most 320 characters.')
+  .refine((a) => [...a].length <= 320, 'An address is at most 320 characters.')
+  .refine((a) => a.split('@').length === 2, 'An address must hold exactly one @, such as megan@contoso.com.')
+  .meta({ description: 'An email address: at most 320 characters with exactly one @, any Unicode.' });
 
 /** ISO 8601 time with a time zone, as the API writes times. */
 export const isoTimeSchema = z.iso.datetime({ offset: true });

@@ -140,6 +140,13 @@ describe('POST /api/lookups body', () => {
     expect(r.success).toBe(false);
   });
 
+  it('counts 320 characters as a person does, whatever the script', () => {
+    const emoji = `${'😀'.repeat(300)}@x.example`; // 310 characters, 610 UTF-16 units
+    expect(lookupRequestSchema.safeParse({ internetMessageId: '<a@b>', recipients: [emoji] }).success).toBe(true);
+    const tooLong = `${'😀'.repeat(311)}@x.example`;
+    expect(lookupRequestSchema.safeParse({ internetMessageId: '<a@b>', recipients: [tooLong] }).success).toBe(false);
+  });
+
   it('keeps a look-alike address exactly as given', () => {
     const lookalike = 'аdele@contoso.com'; // Cyrillic а
     expect(lookupRequestSchema.parse({ internetMessageId: '<a@b>', recipients: [lookalike] }).recipients).toEqual([lookalike]);
