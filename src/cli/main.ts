@@ -176,6 +176,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
 /** The process entry: exit code set once stdout has drained (a pipe may still be writing). */
 export function runFromProcess(): void {
+  // `retract jobs | head`: a reader that stops early is not an error of ours.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

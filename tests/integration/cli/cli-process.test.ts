@@ -91,3 +91,20 @@ it('no dev-stack file and no options: exit 2, saying how to start the stack', as
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/dev-stack\.json does not exist\. Start the local stack with `npm start`/);
 });
+
+it('Ctrl-C while waiting stops the waiting, not the job: exit 130, the job printed, its id named', async () => {
+  let signalled = false;
+  const run = await runCli(['run', '<slow-1@evil.example>', '--action', 'move-to-junk', '--yes', '--json'], { RETRACT_DEV_STACK: devStack }, 30_000, (text, child) => {
+    if (!signalled && /Job job-\d+ started/.test(text)) {
+      signalled = true;
+      // Let it poll once or twice first.
+      setTimeout(() => child.kill('SIGINT'), 600);
+    }
+  });
+  expect(run.code).toBe(130);
+  const job = jobSchema.parse(JSON.parse(run.stdout));
+  expect(job.status).toBe('running');
+  expect(run.stderr).toContain(`Stopped waiting. Job ${job.jobId} goes on (running); follow it with \`retract status ${job.jobId}\`.`);
+  // The job was not cancelled: no request but the polls after it was made.
+  expect(stack.apiRequests.filter((r) => r.path.startsWith(`/jobs/${job.jobId}/`))).toEqual([]);
+});

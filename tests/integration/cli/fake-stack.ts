@@ -90,7 +90,8 @@ export async function startFakeStack(): Promise<FakeStack> {
   const identity = createIdentity(base);
   const ctx: SimContext = Object.assign(base, { identity });
   const apiRequests: FakeStack['apiRequests'] = [];
-  const jobs = new Map<string, { job: Job; polls: number }>();
+  const jobs = new Map<string, { job: Job; polls: number; runningPolls: number }>();
+  const lookups = new Map<string, string>();
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
   async function caller(req: SimRequest): Promise<{ clientId: string; roles: string[] } | undefined> {
@@ -116,10 +117,12 @@ export async function startFakeStack(): Promise<FakeStack> {
       if (!admin) return problem(403, 'Forbidden', 'This needs the Retract.Admin role, which this caller does not hold.');
       const parsed = lookupRequestSchema.safeParse(body);
       if (!parsed.success) return problem(400, 'Bad request', parsed.error.issues[0]?.message ?? 'Bad request.');
+      const lookupId = `lk-${lookups.size + 1}`;
+      lookups.set(lookupId, parsed.data.internetMessageId);
       return ok(
         200,
         lookupSchema.parse({
-          lookupId: 'lk-7',
+          lookupId,
           internetMessageId: parsed.data.internetMessageId,
           depth: parsed.data.depth,
           targets: [{ mailbox: 'adele@contoso.com', messageId: 'AAMk-a7', internetMessageId: parsed.data.internetMessageId, folder: 'inbox', depth: 0, isRead: false, via: null }],
@@ -135,6 +138,8 @@ export async function startFakeStack(): Promise<FakeStack> {
       if (!parsed.success) return problem(400, 'Bad request', parsed.error.issues[0]?.message ?? 'Bad request.');
       const jobId = `job-${jobs.size + 1}`;
       jobs.set(jobId, {
+        // A lookup of a `<slow…>` id makes a job that keeps running (for Ctrl-C tests).
+        runningPolls: lookups.get(parsed.data.lookupId)?.startsWith('<slow') ? Number.MAX_SAFE_INTEGER : 2,
         polls: 0,
         job: jobSchema.parse({
           jobId,
@@ -151,9 +156,9 @@ export async function startFakeStack(): Promise<FakeStack> {
     if (req.method === 'GET' && jobPath) {
       const entry = jobs.get(jobPath[1] ?? '');
       if (!entry) return problem(404, 'Not found', `There is no job ${jobPath[1]}.`);
-      // Running for two reads, then completed: the CLI must wait for it.
+      // Running for a few reads, then completed: the CLI must wait for it.
       entry.polls += 1;
-      return ok(200, entry.polls <= 2 ? { ...entry.job, status: 'running', counts: { ...entry.job.counts, done: 0 }, results: [] } : entry.job);
+      return ok(200, entry.polls <= entry.runningPolls ? { ...entry.job, status: 'running', counts: { ...entry.job.counts, done: 0 }, results: [] } : entry.job);
     }
     return problem(404, 'Not found', `No route for ${req.method} ${path}.`);
   }
