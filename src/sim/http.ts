@@ -20,6 +20,8 @@ export interface SimRequest {
   body: Buffer;
   /** Set by the router for sub-requests of a `$batch`. */
   batch?: { id: string };
+  /** Set by the server: the `request-id` header it answers with (Graph puts it in innerError). */
+  requestId?: string;
 }
 
 export interface SimResponse {

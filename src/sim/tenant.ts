@@ -4,7 +4,8 @@
  * case-insensitive, as Exchange's are: no Unicode folding, so a look-alike address never
  * resolves to someone else.
  */
-import { asciiLower, domainOf, type FixtureApp, type FixtureGroup, type FixtureUser, type TenantFixture } from './fixture';
+import { asciiLower, domainOf, FixtureError, jsonPath, type FixtureApp, type FixtureGroup, type FixtureUser, type TenantFixture } from './fixture';
+import { MailError, MailStore, opTimes } from './mailstore';
 
 export type MailboxState = 'enabled' | 'none' | 'not-rest-enabled';
 
@@ -20,8 +21,17 @@ export interface SimDomain {
   isDefault: boolean;
 }
 
+export interface SimTenantOptions {
+  /** When the simulator starts: the fixture's ops without `at` end one minute before it. */
+  start?: Date;
+  /** Run the fixture's mail ops (default true). */
+  loadMail?: boolean;
+}
+
 export class SimTenant {
   readonly id: string;
+  /** The mail store and transport (see mailstore.ts for the delivery log and send records). */
+  readonly mail: MailStore;
   readonly displayName: string;
   readonly initialDomain: string;
   readonly users: readonly SimUser[];
@@ -37,7 +47,10 @@ export class SimTenant {
   private readonly appsByClientId = new Map<string, FixtureApp>();
   private readonly verified: Set<string>;
 
-  constructor(readonly fixture: TenantFixture) {
+  constructor(
+    readonly fixture: TenantFixture,
+    opts: SimTenantOptions = {},
+  ) {
     this.id = fixture.tenant.id;
     this.displayName = fixture.tenant.displayName;
     this.initialDomain = fixture.tenant.initialDomain;
@@ -68,6 +81,18 @@ export class SimTenant {
     }
     this.apps = fixture.apps;
     for (const a of this.apps) this.appsByClientId.set(a.clientId.toLowerCase(), a);
+    this.mail = new MailStore(this);
+    if (opts.loadMail !== false) {
+      const times = opTimes(fixture.mail, opts.start ?? new Date());
+      fixture.mail.forEach((op, i) => {
+        try {
+          this.mail.runOp(op, times[i]!);
+        } catch (e) {
+          if (e instanceof MailError) throw new FixtureError(jsonPath(['mail', i, ...(e.field ? [e.field] : [])]), e.message);
+          throw e;
+        }
+      });
+    }
   }
 
   /** A user by object id or userPrincipalName, as Graph's `/users/{id | userPrincipalName}`. */

@@ -1,0 +1,83 @@
+/**
+ * The simulator's fault settings (PUT /_sim/faults, --latency-ms, --throttle) and the
+ * bookkeeping they need: requests in flight per app and mailbox, and a one-second window of
+ * request times per app and mailbox. Off by default.
+ */
+import { z } from 'zod';
+
+export const faultsSchema = z.strictObject({
+  latencyMs: z.number().int().min(0).max(60_000).default(0),
+  throttle: z
+    .strictObject({
+      /** Requests one app may have in flight against one mailbox (Outlook's limit is 4). */
+      perMailboxConcurrency: z.number().int().min(1).max(1000).nullable().default(null),
+      /** Requests per second one app may make against one mailbox (or, for directory calls, in all). */
+      ratePerSecond: z.number().int().min(1).max(1_000_000).nullable().default(null),
+    })
+    .default({ perMailboxConcurrency: null, ratePerSecond: null }),
+  /** Probability per status code, e.g. { "503": 0.01 }. */
+  errorRate: z.partialRecord(z.enum(['500', '502', '503', '504']), z.number().min(0).max(1)).default({}),
+});
+
+export type SimFaults = z.infer<typeof faultsSchema>;
+export type SimFaultsInput = z.input<typeof faultsSchema>;
+
+export const NO_FAULTS: SimFaults = { latencyMs: 0, throttle: { perMailboxConcurrency: null, ratePerSecond: null }, errorRate: {} };
+
+/**
+ * Outlook's limits per app and mailbox: 4 concurrent requests, and 10,000 requests per
+ * 10 minutes (17 a second on average).
+ */
+export const THROTTLE_ON: SimFaults['throttle'] = { perMailboxConcurrency: 4, ratePerSecond: 17 };
+
+export type Admission = { ok: true; release: () => void } | { ok: false; reason: 'concurrency' | 'rate'; retryAfterSeconds: number };
+
+export class FaultState {
+  faults: SimFaults;
+  private readonly inFlight = new Map<string, number>();
+  private readonly recent = new Map<string, number[]>();
+
+  constructor(initial: SimFaults = NO_FAULTS) {
+    this.faults = initial;
+  }
+
+  /** Replaces the settings; throws a ZodError for settings outside the schema. */
+  set(input: unknown): SimFaults {
+    this.faults = faultsSchema.parse(input);
+    return this.faults;
+  }
+
+  /** Takes a place for one request of `key` (app + mailbox), or says why it is refused. */
+  admit(key: string, now: number, hasMailbox: boolean): Admission {
+    const { perMailboxConcurrency, ratePerSecond } = this.faults.throttle;
+    if (perMailboxConcurrency !== null && hasMailbox && (this.inFlight.get(key) ?? 0) >= perMailboxConcurrency)
+      return { ok: false, reason: 'concurrency', retryAfterSeconds: 1 };
+    if (ratePerSecond !== null) {
+      const times = (this.recent.get(key) ?? []).filter((t) => now - t < 1000);
+      if (times.length >= ratePerSecond) {
+        this.recent.set(key, times);
+        return { ok: false, reason: 'rate', retryAfterSeconds: Math.max(1, Math.ceil((times[0]! + 1000 - now) / 1000)) };
+      }
+      times.push(now);
+      this.recent.set(key, times);
+    }
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        const n = (this.inFlight.get(key) ?? 1) - 1;
+        if (n <= 0) this.inFlight.delete(key);
+        else this.inFlight.set(key, n);
+      },
+    };
+  }
+
+  /** A status code to fail with, drawn from the error rates, or undefined. */
+  drawError(random: () => number = Math.random): number | undefined {
+    for (const [status, p] of Object.entries(this.faults.errorRate)) if (p > 0 && random() < p) return Number(status);
+    return undefined;
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * Graph v1.0 directory: users, groups, a group's transitive members, domains. Directory
+ * paging uses `$skiptoken`; advanced queries ($count, type casts, $filter on
+ * transitiveMembers) need `ConsistencyLevel: eventual`, as Entra requires.
+ */
+import type { SimContext } from '../context';
+import type { FixtureGroup } from '../fixture';
+import type { SimRequest, SimResponse, SimRouter } from '../http';
+import { evaluate, parseFilter, type FilterExpr, type FilterValue } from '../odata';
+import type { SimUser } from '../tenant';
+import { applySelect, badRequest, GraphFault, graphJson, headerOf, metadata, nextLink, odataFault, pageOffset, queryOption, resolveUser, selectOption, topOption } from './common';
+import type { Handle } from './messages';
+
+const USER_READ = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'User.ReadBasic.All'];
+const GROUP_READ = ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const DOMAIN_READ = ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+
+export function userJson(u: SimUser): Record<string, unknown> {
+  // A user without an Exchange recipient shows no mail and no proxy addresses.
+  const hasMailbox = u.mailbox !== 'none';
+  const [given, ...rest] = u.displayName.split(' ');
+  return {
+    businessPhones: [],
+    displayName: u.displayName,
+    givenName: given ?? null,
+    jobTitle: null,
+    mail: hasMailbox ? (u.mail ?? null) : null,
+    mailNickname: u.userPrincipalName.split('@')[0],
+    mobilePhone: null,
+    officeLocation: null,
+    otherMails: [],
+    preferredLanguage: 'en-US',
+    proxyAddresses: hasMailbox ? (u.proxyAddresses ?? (u.mail ? [`SMTP:${u.mail}`] : [])) : [],
+    surname: rest.length ? rest.join(' ') : null,
+    userPrincipalName: u.userPrincipalName,
+    id: u.id,
+  };
+}
+
+export function groupJson(g: FixtureGroup): Record<string, unknown> {
+  return {
+    id: g.id,
+    deletedDateTime: null,
+    description: null,
+    displayName: g.displayName,
+    groupTypes: [],
+    mail: g.mail,
+    mailEnabled: true,
+    mailNickname: g.mail.split('@')[0],
+    proxyAddresses: [`SMTP:${g.mail}`],
+    securityEnabled: false,
+    visibility: null,
+  };
+}
+
+function userValue(u: SimUser, property: string): FilterValue | readonly string[] {
+  const j = userJson(u);
+  switch (property.toLowerCase()) {
+    case 'mail':
+      return j.mail as string | null;
+    case 'userprincipalname':
+      return u.userPrincipalName;
+    case 'displayname':
+      return u.displayName;
+    case 'id':
+      return u.id;
+    case 'proxyaddresses':
+      return j.proxyAddresses as string[];
+    case 'mailnickname':
+      return j.mailNickname as string;
+    case 'givenname':
+      return j.givenName as string | null;
+    case 'surname':
+      return j.surname as string | null;
+    default:
+      throw new GraphFault(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${property}' of resource 'User'.`);
+  }
+}
+
+function groupValue(g: FixtureGroup, property: string): FilterValue | readonly string[] {
+  switch (property.toLowerCase()) {
+    case 'mail':
+      return g.mail;
+    case 'displayname':
+      return g.displayName;
+    case 'id':
+      return g.id;
+    case 'mailnickname':
+      return g.mail.split('@')[0];
+    case 'proxyaddresses':
+      return [`SMTP:${g.mail}`];
+    default:
+      throw new GraphFault(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${property}' of resource 'Group'.`);
+  }
+}
+
+function parsedFilter(req: SimRequest): FilterExpr | undefined {
+  const src = queryOption(req, '$filter');
+  if (src === undefined) return undefined;
+  try {
+    return parseFilter(src);
+  } catch (e) {
+    throw odataFault(e);
+  }
+}
+
+function eventual(req: SimRequest): boolean {
+  return (headerOf(req, 'consistencylevel') ?? '').toLowerCase() === 'eventual';
+}
+
+function countRequested(req: SimRequest): boolean {
+  const c = queryOption(req, '$count');
+  if (c === undefined) return false;
+  if (!/^(true|false)$/i.test(c)) throw badRequest(`Invalid value '${c}' for $count query option.`);
+  return c.toLowerCase() === 'true';
+}
+
+/** Filters, pages and selects a directory collection, with the count rule applied. */
+function page<T>(
+  ctx: SimContext,
+  req: SimRequest,
+  items: T[],
+  opts: { filter?: (item: T, f: FilterExpr) => boolean; json: (item: T) => Record<string, unknown>; context: string; defaultTop: number; needEventualForFilter?: boolean },
+): SimResponse {
+  const filter = parsedFilter(req);
+  const count = countRequested(req);
+  if ((count || (filter && opts.needEventualForFilter)) && !eventual(req))
+    throw new GraphFault(400, 'Request_UnsupportedQuery', count ? '$count is not currently supported.' : 'Unsupported query: this query needs the ConsistencyLevel header set to eventual.');
+  if (queryOption(req, '$orderby') !== undefined && !eventual(req) && filter)
+    throw new GraphFault(400, 'Request_UnsupportedQuery', "Sorting not supported for current query.");
+  const select = selectOption(req);
+  const top = topOption(req, opts.defaultTop, 999);
+  const offset = pageOffset(req, '$skiptoken');
+  const matched = filter && opts.filter ? items.filter((i) => opts.filter!(i, filter)) : items;
+  const body: Record<string, unknown> = { '@odata.context': metadata(ctx, opts.context + (select ? `(${select.join(',')})` : '')) };
+  if (count) body['@odata.count'] = matched.length;
+  body.value = matched.slice(offset, offset + top).map((i) => applySelect(opts.json(i), select));
+  if (offset + top < matched.length) body['@odata.nextLink'] = nextLink(ctx, req, '$skiptoken', offset + top);
+  return graphJson(200, body);
+}
+
+function safeEval(f: FilterExpr, get: (p: string) => FilterValue | readonly string[]): boolean {
+  try {
+    return evaluate(f, get);
+  } catch (e) {
+    throw odataFault(e);
+  }
+}
+
+export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Handle): void {
+  const tenant = ctx.tenant;
+
+  router.get(
+    '/v1.0/users',
+    handle(USER_READ, (req) =>
+      page(ctx, req, [...tenant.users], {
+        filter: (u, f) => safeEval(f, (p) => userValue(u, p)),
+        json: userJson,
+        context: 'users',
+        defaultTop: 100,
+      }),
+    ),
+  );
+
+  router.get(
+    '/v1.0/users/:user',
+    handle(USER_READ, (req, claims) => {
+      const u = resolveUser(ctx, req.params.user!, claims, false);
+      const select = selectOption(req);
+      return graphJson(200, { '@odata.context': metadata(ctx, `users${select ? `(${select.join(',')})` : ''}/$entity`), ...applySelect(userJson(u), select) });
+    }),
+  );
+
+  router.get(
+    '/v1.0/groups',
+    handle(GROUP_READ, (req) =>
+      page(ctx, req, [...tenant.groups], {
+        filter: (g, f) => safeEval(f, (p) => groupValue(g, p)),
+        json: groupJson,
+        context: 'groups',
+        defaultTop: 100,
+      }),
+    ),
+  );
+
+  const findGroup = (id: string) => {
+    const g = tenant.findGroup(id);
+    if (!g) throw new GraphFault(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+    return g;
+  };
+
+  router.get(
+    '/v1.0/groups/:id',
+    handle(GROUP_READ, (req) => {
+      const g = findGroup(req.params.id!);
+      return graphJson(200, { '@odata.context': metadata(ctx, 'groups/$entity'), ...applySelect(groupJson(g), selectOption(req)) });
+    }),
+  );
+
+  type Member = { kind: 'user'; user: SimUser } | { kind: 'group'; group: FixtureGroup };
+  const members = (id: string): Member[] => {
+    const { users, groups } = tenant.groupMembers(findGroup(id).id, true);
+    return [...users.map((user): Member => ({ kind: 'user', user })), ...groups.map((group): Member => ({ kind: 'group', group }))];
+  };
+  const memberJson = (m: Member) =>
+    m.kind === 'user' ? { '@odata.type': '#microsoft.graph.user', ...userJson(m.user) } : { '@odata.type': '#microsoft.graph.group', ...groupJson(m.group) };
+  const memberValue = (m: Member, p: string) => (m.kind === 'user' ? userValue(m.user, p) : groupValue(m.group, p));
+
+  router.get(
+    '/v1.0/groups/:id/transitiveMembers',
+    handle(GROUP_READ, (req) =>
+      page(ctx, req, members(req.params.id!), {
+        filter: (m, f) => safeEval(f, (p) => memberValue(m, p)),
+        json: memberJson,
+        context: 'directoryObjects',
+        defaultTop: 100,
+        needEventualForFilter: true,
+      }),
+    ),
+  );
+
+  router.get(
+    '/v1.0/groups/:id/transitiveMembers/:cast',
+    handle(GROUP_READ, (req) => {
+      const cast = req.params.cast!.toLowerCase();
+      if (cast === '$count') {
+        if (!eventual(req)) throw new GraphFault(400, 'Request_BadRequest', 'Count is not currently supported.');
+        return { status: 200, headers: { 'content-type': 'text/plain' }, body: String(members(req.params.id!).length) };
+      }
+      const kind = cast === 'microsoft.graph.user' ? 'user' : cast === 'microsoft.graph.group' ? 'group' : undefined;
+      if (!kind) throw new GraphFault(400, 'Request_BadRequest', `Unsupported segment type. ODataQuery: groups/${req.params.id}/transitiveMembers/${req.params.cast}`);
+      if (!eventual(req)) throw new GraphFault(400, 'Request_UnsupportedQuery', 'Unsupported query: a type cast on transitiveMembers needs the ConsistencyLevel header set to eventual.');
+      return page(ctx, req, members(req.params.id!).filter((m) => m.kind === kind), {
+        filter: (m, f) => safeEval(f, (p) => memberValue(m, p)),
+        json: (m) => (m.kind === 'user' ? userJson(m.user) : groupJson(m.group)),
+        context: kind === 'user' ? 'users' : 'groups',
+        defaultTop: 100,
+        needEventualForFilter: true,
+      });
+    }),
+  );
+
+  const domainJson = (d: { id: string; isVerified: boolean; isDefault: boolean }) => ({
+    authenticationType: 'Managed',
+    availabilityStatus: null,
+    id: d.id,
+    isAdminManaged: true,
+    isDefault: d.isDefault,
+    isInitial: d.id.toLowerCase() === tenant.initialDomain.toLowerCase(),
+    isRoot: true,
+    isVerified: d.isVerified,
+    passwordNotificationWindowInDays: 14,
+    passwordValidityPeriodInDays: 2147483647,
+    supportedServices: d.isVerified ? ['Email', 'OfficeCommunicationsOnline'] : [],
+    state: null,
+  });
+  const allDomains = () => {
+    const list = [...tenant.domains];
+    if (!list.some((d) => d.id.toLowerCase() === tenant.initialDomain.toLowerCase())) list.push({ id: tenant.initialDomain, isVerified: true, isDefault: false });
+    return list;
+  };
+  router.get(
+    '/v1.0/domains',
+    handle(DOMAIN_READ, (req) => {
+      const select = selectOption(req);
+      return graphJson(200, { '@odata.context': metadata(ctx, 'domains'), value: allDomains().map((d) => applySelect(domainJson(d), select)) });
+    }),
+  );
+  router.get(
+    '/v1.0/domains/:id',
+    handle(DOMAIN_READ, (req) => {
+      const d = allDomains().find((x) => x.id.toLowerCase() === req.params.id!.toLowerCase());
+      if (!d) throw new GraphFault(404, 'Request_ResourceNotFound', `Resource '${req.params.id}' does not exist or one of its queried reference-property objects are not present.`);
+      return graphJson(200, { '@odata.context': metadata(ctx, 'domains/$entity'), ...applySelect(domainJson(d), selectOption(req)) });
+    }),
+  );
+}

@@ -1,0 +1,367 @@
+/**
+ * The simulated tenant's HTTPS server: one origin serving Entra (identity part), Graph
+ * (graph part), Exchange (exchange part) and the /_sim controls. Every request passes here:
+ * it gets Microsoft's `request-id`/`client-request-id` headers, Graph and Exchange requests
+ * get the fault settings (latency while holding the per-app-per-mailbox place, concurrency and
+ * rate throttling, error rates), and each is recorded for /_sim/requests. `$batch` is
+ * unpacked here so its items pass through the same gate one by one.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { SimContext, SimIdentity, SimPart } from './context';
+import { createControlPart, RequestLog } from './control';
+import { exchangePart } from './exchange';
+import { FaultState, NO_FAULTS, type SimFaultsInput, faultsSchema } from './faults';
+import type { TenantFixture } from './fixture';
+import { graphError, graphPart, mailboxSegment } from './graph';
+import { json, SimRouter, type SimRequest, type SimResponse } from './http';
+import { createIdentity } from './identity';
+import { SimTenant } from './tenant';
+
+export interface SimServerOptions {
+  fixture: TenantFixture;
+  cert: string;
+  key: string;
+  port?: number;
+  host?: string;
+  faults?: SimFaultsInput;
+  now?: () => Date;
+}
+
+export interface SimServer {
+  origin: string;
+  port: number;
+  tenantId: string;
+  ctx: SimContext;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+const BATCH_LIMIT = 20;
+/** Outlook runs at most 4 items of one batch at a time against one mailbox. */
+const BATCH_PER_MAILBOX = 4;
+
+const batchSchema = z.object({
+  requests: z.array(
+    z.object({
+      id: z.string().min(1),
+      method: z.string().min(1),
+      url: z.string().min(1),
+      headers: z.record(z.string(), z.string()).optional(),
+      body: z.unknown().optional(),
+      dependsOn: z.array(z.string()).optional(),
+    }),
+  ),
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function headerValue(req: SimRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The calling app, read from the bearer token without checking it (only to key throttling). */
+function callerApp(req: SimRequest): string {
+  const auth = headerValue(req, 'authorization') ?? '';
+  const m = /^Bearer\s+[^.]+\.([^.]+)\./i.exec(auth);
+  if (!m) return 'anonymous';
+  try {
+    const claims = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const app = claims.azp ?? claims.appid;
+    const oid = claims.oid;
+    return typeof app === 'string' ? `${app}${typeof oid === 'string' && claims.scp ? `/${oid}` : ''}` : 'anonymous';
+  } catch {
+    return 'anonymous';
+  }
+}
+
+function tokenOid(req: SimRequest): string | undefined {
+  const auth = headerValue(req, 'authorization') ?? '';
+  const m = /^Bearer\s+[^.]+\.([^.]+)\./i.exec(auth);
+  if (!m) return undefined;
+  try {
+    const oid = (JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as Record<string, unknown>).oid;
+    return typeof oid === 'string' ? oid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function decodePath(raw: string): string | undefined {
+  try {
+    return raw
+      .split('/')
+      .map((s) => decodeURIComponent(s))
+      .join('/');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
+  const now = opts.now ?? (() => new Date());
+  const tenant = new SimTenant(opts.fixture, { start: now() });
+  const faults = new FaultState(opts.faults ? faultsSchema.parse(opts.faults) : NO_FAULTS);
+  const requests = new RequestLog();
+  // The origin is filled in once the server listens (port 0 picks a free port).
+  const ctx = { origin: '', tenantId: opts.fixture.tenant.id, fixture: opts.fixture, tenant, now } as SimContext;
+  const identity: SimIdentity & SimPart = createIdentity(ctx);
+  ctx.identity = identity;
+
+  const router = new SimRouter();
+  const parts: SimPart[] = [identity, graphPart, exchangePart, createControlPart({ faults, requests })];
+  for (const p of parts) p.register(router, ctx);
+
+  /** The mailbox a request addresses: the key for throttling and what /_sim/requests shows. */
+  const mailboxOf = (req: SimRequest): { key: string; label: string } | undefined => {
+    let seg = mailboxSegment(req.path);
+    if (seg === undefined) {
+      if (req.path.toLowerCase().startsWith('/adminapi/')) {
+        const anchor = headerValue(req, 'x-anchormailbox');
+        return anchor ? { key: anchor.toLowerCase(), label: anchor } : undefined;
+      }
+      return undefined;
+    }
+    if (seg === 'me') seg = tokenOid(req) ?? 'me';
+    const user = tenant.findUser(seg);
+    if (!user) return { key: seg.toLowerCase(), label: seg };
+    return { key: user.id, label: user.mail ?? user.userPrincipalName };
+  };
+
+  const notFound = (req: SimRequest): SimResponse => {
+    if (req.path.toLowerCase().startsWith('/v1.0/'))
+      return graphError(ctx, req, 400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').filter(Boolean).slice(-1)[0] ?? ''}'.`);
+    return json(404, { error: { code: 'NotFound', message: `Nothing is served at ${req.path}.` } });
+  };
+
+  const throttled = (req: SimRequest, reason: 'concurrency' | 'rate', retryAfter: number): SimResponse => {
+    const headers = { 'retry-after': String(retryAfter) };
+    if (reason === 'concurrency') return graphError(ctx, req, 429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', headers);
+    return graphError(ctx, req, 429, 'TooManyRequests', 'Please retry again later.', headers);
+  };
+
+  /** One request (or $batch item) through the gate: faults, the handler, the record. */
+  const serve = async (req: SimRequest): Promise<SimResponse> => {
+    const seq = requests.nextSeq();
+    const startedAt = Date.now();
+    const mailbox = mailboxOf(req);
+    let res: SimResponse;
+    const faultable = /^\/(v1\.0|adminapi)\//i.test(req.path) && !/^\/v1\.0\/\$batch\/?$/i.test(req.path);
+    try {
+      if (!faultable) {
+        const h = router.match(req);
+        res = h ? await h(req) : notFound(req);
+      } else {
+        const key = `${callerApp(req)}|${mailbox?.key ?? '*'}`;
+        const place = faults.admit(key, Date.now(), mailbox !== undefined);
+        if (!place.ok) res = throttled(req, place.reason, place.retryAfterSeconds);
+        else {
+          try {
+            const latency = faults.faults.latencyMs;
+            if (latency > 0) await sleep(latency);
+            const failWith = faults.drawError();
+            if (failWith !== undefined) res = graphError(ctx, req, failWith, failWith === 503 ? 'ServiceUnavailable' : 'InternalServerError', failWith === 503 ? 'Service unavailable, please retry later.' : 'An internal server error occurred.', { 'retry-after': '1' });
+            else {
+              const h = router.match(req);
+              res = h ? await h(req) : notFound(req);
+            }
+          } finally {
+            place.release();
+          }
+        }
+      }
+    } catch (e) {
+      // A handler bug must answer as a server error, never take the simulator down.
+      console.error(`sim: ${req.method} ${req.path} failed: ${(e as Error).stack ?? String(e)}`);
+      res = graphError(ctx, req, 500, 'InternalServerError', 'The simulator failed to process the request.');
+    }
+    if (!(req.path === '/_sim/requests' && req.method === 'GET'))
+      requests.add({ seq, method: req.method, path: req.path, status: res.status, mailbox: mailbox?.label ?? null, startedAt, endedAt: Date.now() });
+    return res;
+  };
+
+  const batch = async (req: SimRequest): Promise<SimResponse> => {
+    const bad = (message: string) => graphError(ctx, req, 400, 'BadRequest', message);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(req.body.toString('utf8'));
+    } catch {
+      return bad('Invalid batch payload format.');
+    }
+    const parsed = batchSchema.safeParse(raw);
+    if (!parsed.success) return bad('Invalid batch payload format.');
+    const items = parsed.data.requests;
+    if (items.length === 0) return bad('Invalid batch payload format: no requests.');
+    if (items.length > BATCH_LIMIT) return bad(`The number of requests in the batch exceeds the limit of ${BATCH_LIMIT}.`);
+    const ids = new Set<string>();
+    for (const it of items) {
+      if (ids.has(it.id)) return bad(`Request id '${it.id}' is duplicated. Each request in a batch must have a unique id.`);
+      ids.add(it.id);
+    }
+    for (const it of items) {
+      for (const d of it.dependsOn ?? []) if (!ids.has(d) || d === it.id) return bad(`Request '${it.id}' depends on '${d}', which is not an earlier request of this batch.`);
+      const hasContentType = Object.keys(it.headers ?? {}).some((h) => h.toLowerCase() === 'content-type');
+      if (it.body !== undefined && !hasContentType) return bad(`Write request id : ${it.id} does not contain Content-Type header or body.`);
+    }
+
+    const subRequest = (it: (typeof items)[number]): SimRequest | SimResponse => {
+      const rel = it.url.replace(/^https?:\/\/[^/]+/i, '').replace(/^\/?(v1\.0\/)?/i, '/v1.0/');
+      const url = new URL(ctx.origin + rel);
+      const rawPath = url.pathname;
+      const path = decodePath(rawPath);
+      if (path === undefined) return graphError(ctx, req, 400, 'BadRequest', 'The request URL is malformed.');
+      const headers: Record<string, string> = {};
+      for (const h of ['authorization', 'client-request-id', 'prefer']) {
+        const v = headerValue(req, h);
+        if (v !== undefined) headers[h] = v;
+      }
+      for (const [k, v] of Object.entries(it.headers ?? {})) headers[k.toLowerCase()] = v;
+      let body = Buffer.alloc(0);
+      if (it.body !== undefined) body = Buffer.from(typeof it.body === 'string' && !/json/i.test(headers['content-type'] ?? '') ? Buffer.from(it.body, 'base64') : JSON.stringify(it.body));
+      return { method: it.method.toUpperCase(), url, path, rawPath, headers, params: {}, body, batch: { id: it.id }, requestId: randomUUID() };
+    };
+
+    const results = new Map<string, SimResponse>();
+    const out: unknown[] = [];
+    const running = new Map<string, number>();
+    const pending = [...items];
+    await new Promise<void>((resolve) => {
+      let active = 0;
+      const answer = (id: string, r: SimResponse) => {
+        results.set(id, r);
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase() === 'content-type' ? 'Content-Type' : k] = v;
+        const item: Record<string, unknown> = { id, status: r.status, headers };
+        if (r.body !== undefined && r.body !== '') item.body = Buffer.isBuffer(r.body) ? r.body.toString('base64') : r.body;
+        out.push(item);
+      };
+      const pump = () => {
+        let progressed = true;
+        while (progressed) {
+          progressed = false;
+          for (const it of [...pending]) {
+            const deps = it.dependsOn ?? [];
+            if (!deps.every((d) => results.has(d))) continue;
+            const failedDep = deps.find((d) => results.get(d)!.status >= 400);
+            if (failedDep !== undefined) {
+              pending.splice(pending.indexOf(it), 1);
+              answer(it.id, graphError(ctx, req, 424, 'FailedDependency', `The request depends on request '${failedDep}', which failed.`));
+              progressed = true;
+              continue;
+            }
+            const sub = subRequest(it);
+            if (!('path' in sub)) {
+              pending.splice(pending.indexOf(it), 1);
+              answer(it.id, sub);
+              progressed = true;
+              continue;
+            }
+            const mb = mailboxOf(sub)?.key ?? `*${it.id}`;
+            // Outlook runs at most 4 items of a batch at once per mailbox; the rest wait their turn.
+            if ((running.get(mb) ?? 0) >= BATCH_PER_MAILBOX) continue;
+            pending.splice(pending.indexOf(it), 1);
+            running.set(mb, (running.get(mb) ?? 0) + 1);
+            active++;
+            void serve(sub).then((r) => {
+              running.set(mb, (running.get(mb) ?? 1) - 1);
+              active--;
+              answer(it.id, r);
+              pump();
+            });
+          }
+        }
+        if (active === 0) {
+          // Whatever is still pending waits on a cycle of dependencies: it can never run.
+          for (const it of pending.splice(0)) answer(it.id, graphError(ctx, req, 424, 'FailedDependency', 'The request depends on a request that never ran (a cycle in dependsOn).'));
+          resolve();
+        }
+      };
+      pump();
+    });
+    return json(200, { responses: out }, { 'odata-version': '4.0' });
+  };
+
+  const onRequest = (nreq: IncomingMessage, nres: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    nreq.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) tooBig = true;
+      else chunks.push(c);
+    });
+    nreq.on('end', () => {
+      void (async () => {
+        const requestId = randomUUID();
+        const clientRequestId = (nreq.headers['client-request-id'] as string | undefined) ?? requestId;
+        const common = { 'request-id': requestId, 'client-request-id': clientRequestId };
+        const send = (r: SimResponse) => {
+          const headers: Record<string, string> = { ...common, ...(r.headers ?? {}) };
+          let payload: Buffer | string | undefined;
+          if (r.body === undefined) payload = undefined;
+          else if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) payload = r.body;
+          else {
+            payload = JSON.stringify(r.body);
+            if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json; charset=utf-8';
+          }
+          nres.writeHead(r.status, headers);
+          nres.end(payload);
+        };
+        const rawUrl = nreq.url ?? '/';
+        let url: URL;
+        try {
+          url = new URL(rawUrl, ctx.origin || 'https://localhost');
+        } catch {
+          return send(json(400, { error: { code: 'BadRequest', message: 'The request URL is malformed.' } }));
+        }
+        const rawPath = url.pathname;
+        const path = decodePath(rawPath);
+        if (path === undefined) return send(json(400, { error: { code: 'BadRequest', message: 'The request path is not valid percent-encoding.' } }));
+        const req: SimRequest = { method: (nreq.method ?? 'GET').toUpperCase(), url, path, rawPath, headers: nreq.headers, params: {}, body: Buffer.concat(chunks), requestId };
+        if (tooBig) return send(graphError(ctx, req, 413, 'RequestEntityTooLarge', 'The request body is too large.'));
+        if (req.method === 'POST' && /^\/v1\.0\/\$batch\/?$/i.test(path)) {
+          const started = Date.now();
+          const seq = requests.nextSeq();
+          const r = await batch(req);
+          requests.add({ seq, method: 'POST', path, status: r.status, mailbox: null, startedAt: started, endedAt: Date.now() });
+          return send(r);
+        }
+        send(await serve(req));
+      })().catch((e: unknown) => {
+        console.error(`sim: request failed: ${(e as Error).stack ?? String(e)}`);
+        if (!nres.headersSent) nres.writeHead(500, { 'content-type': 'application/json' });
+        nres.end(JSON.stringify({ error: { code: 'InternalServerError', message: 'The simulator failed to process the request.' } }));
+      });
+    });
+  };
+
+  const server: Server = createServer({ cert: opts.cert, key: opts.key, keepAlive: true }, onRequest);
+  server.keepAliveTimeout = 5000;
+  const host = opts.host ?? 'localhost';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  ctx.origin = `https://localhost:${port}`;
+  return {
+    origin: ctx.origin,
+    port,
+    tenantId: ctx.tenantId,
+    ctx,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
