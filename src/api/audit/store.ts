@@ -269,7 +269,7 @@ export class AuditStore {
     const pk = safeKey(tenantId);
     const rk = `${safeKey(source)}|${minute}`;
     try {
-      await folds.createEntity({ partitionKey: pk, rowKey: rk, count: 1, recordId: '' });
+      await folds.createEntity({ partitionKey: pk, rowKey: rk, count: 1 });
     } catch (err) {
       if (statusOf(err) !== 409) throw err;
       for (let i = 0; i < 20; i++) {
@@ -283,20 +283,18 @@ export class AuditStore {
       }
       return;
     }
-    const id = randomUUID();
-    await this.append(tenantId, entry, { id });
-    await folds.updateEntity({ partitionKey: pk, rowKey: rk, recordId: id }, 'Merge');
+    await this.append(tenantId, { ...entry, options: { ...entry.options, fold: rk } });
   }
 
   private async foldCounts(tenantId: string, records: AuditRecord[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const access = records.filter((r) => r.section === 'Access' && typeof r.options?.source === 'string');
+    const access = records.filter((r) => r.section === 'Access' && typeof r.options?.fold === 'string');
     if (!access.length) return out;
     const pk = safeKey(tenantId);
     await Promise.all(
       access.map(async (r) => {
         try {
-          const e = await this.storage.table('access').getEntity<{ count: number }>(pk, `${safeKey(String(r.options?.source))}|${r.time.slice(0, 16)}`);
+          const e = await this.storage.table('access').getEntity<{ count: number }>(pk, String(r.options?.fold));
           out.set(r.id, e.count);
         } catch (err) {
           if (statusOf(err) !== 404) throw err;

@@ -71,8 +71,12 @@ export class JobStore {
   constructor(private readonly storage: Storage) {}
 
   /** Stores the targets, then the job (a job is visible only with all its targets). */
-  async create(tenantId: string, job: NewJob, targets: NewTarget[]): Promise<{ jobId: string; chunkCount: number; row: JobRow }> {
-    const jobId = randomUUID();
+  async create(
+    tenantId: string,
+    job: NewJob,
+    targets: NewTarget[],
+    jobId: string = randomUUID(),
+  ): Promise<{ jobId: string; chunkCount: number; row: JobRow }> {
     const actions: TransactionAction[] = targets.map((t, index) => {
       const chunk = Math.floor(index / CHUNK_SIZE);
       const row: TargetRow = { chunk, index, ...t, outcome: 'pending' };

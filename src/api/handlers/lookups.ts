@@ -1,0 +1,60 @@
+/** POST /api/lookups: the preview of what a job would act on, kept 24 hours under its lookupId. */
+import { randomUUID } from 'node:crypto';
+import type { HttpResponseInit } from '@azure/functions';
+import { lookup as runLookup } from '../../graph/lookup';
+import { lookupRequestSchema, type Lookup } from '../../contracts';
+import { readJsonBody } from '../http/body';
+import { json } from '../http/problem';
+import { actorOf, caller, type RouteContext } from '../http/route';
+import { LOOKUP_TTL_MS } from '../storage/lookups';
+import type { Services } from '../services';
+
+/** The managed domains: the admin's setting, or else every verified domain of the tenant. */
+export async function managedDomainsOf(services: Services, tenantId: string): Promise<string[]> {
+  const set = await services.settings.getDomains(tenantId);
+  if (set) return set;
+  const domains = await services.graph().listDomains();
+  return domains.filter((d) => d.isVerified).map((d) => d.id.toLowerCase());
+}
+
+export async function createLookup(ctx: RouteContext): Promise<HttpResponseInit> {
+  const p = caller(ctx);
+  const body = await readJsonBody(ctx.req, lookupRequestSchema);
+  const { services } = ctx;
+  const managedDomains = await managedDomainsOf(services, p.tenantId);
+  const exchange = services.exchange();
+  const result = await runLookup(services.graph(), body, {
+    managedDomains,
+    trace: { recipientsOf: (internetMessageId: string) => exchange.traceRecipients(internetMessageId) },
+  });
+  const now = new Date();
+  const doc: Lookup = {
+    lookupId: randomUUID(),
+    internetMessageId: body.internetMessageId,
+    depth: body.depth,
+    targets: result.targets,
+    skipped: result.skipped,
+    ambiguous: result.ambiguous,
+    stats: result.stats,
+    includeSenderCopy: body.includeSenderCopy,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + LOOKUP_TTL_MS).toISOString(),
+  };
+  await services.lookups.save(p.tenantId, doc);
+  await services.audit.append(p.tenantId, {
+    section: 'Retract',
+    event: 'lookup',
+    actor: actorOf(p),
+    internetMessageId: body.internetMessageId,
+    lookupId: doc.lookupId,
+    options: {
+      depth: body.depth,
+      includeSenderCopy: body.includeSenderCopy,
+      targets: doc.targets.length,
+      skipped: doc.skipped.length,
+      ambiguous: doc.ambiguous.length,
+    },
+    outcome: 'ok',
+  });
+  return json(200, doc);
+}

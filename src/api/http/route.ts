@@ -1,0 +1,61 @@
+/**
+ * One API route: its name, methods, path (Functions route syntax, under /api) and who may call
+ * it, with the handler. The same definition is registered with `app.http` for Azure and served by
+ * src/dev/api-host.ts locally, so both run the same handler functions.
+ */
+import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { authorize, type Access } from '../auth/access';
+import type { Principal } from '../auth/tokens';
+import type { Services } from '../services';
+import { ProblemError, problem } from './problem';
+
+export interface RouteContext {
+  req: HttpRequest;
+  services: Services;
+  /** The verified caller (null on public routes). */
+  principal: Principal | null;
+  invocation: InvocationContext;
+  routeName: string;
+}
+
+export interface RouteDef {
+  name: string;
+  methods: HttpMethod[];
+  /** e.g. `jobs/{jobId}/undo` (served under /api). */
+  route: string;
+  access: Access;
+  handle(ctx: RouteContext): Promise<HttpResponseInit>;
+}
+
+/** Runs a route: authorization first, then the handler; every error becomes problem+json. */
+export async function runRoute(
+  def: RouteDef,
+  services: Services,
+  req: HttpRequest,
+  invocation: InvocationContext,
+): Promise<HttpResponseInit> {
+  try {
+    if (def.access !== 'public') await services.storage.ensure();
+    const principal = await authorize(services, req, def.access, def.name);
+    return await def.handle({ req, services, principal, invocation, routeName: def.name });
+  } catch (err) {
+    if (err instanceof ProblemError) return problem(err.status, err.detail, err.extra, err.headers);
+    // Log the kind of failure only: error messages from SDKs may quote request content.
+    invocation.error(`route ${def.name} failed: ${err instanceof Error ? err.name : 'unknown error'}`);
+    return problem(500, 'Retract could not complete this request because of an internal error. Try again; if it keeps happening, tell your administrator the time it happened.');
+  }
+}
+
+/** The principal of a route that requires one. */
+export function caller(ctx: RouteContext): Principal {
+  if (!ctx.principal) throw new ProblemError(401, 'Sign in: this request needs an access token.');
+  return ctx.principal;
+}
+
+export function actorOf(p: Principal): { oid: string; upn?: string; app?: string } {
+  return Object.fromEntries(Object.entries({ oid: p.oid, upn: p.upn, app: p.app }).filter(([, v]) => v !== undefined)) as {
+    oid: string;
+    upn?: string;
+    app?: string;
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The queue handler: acts on one chunk of a job's targets through src/graph and records each
+ * outcome. Delivery is at least once, effects exactly once: a target is acted on only while it is
+ * `pending`, its outcome is recorded only under the ETag it was read with, and the engine counts
+ * an item already where the action puts it as `done` — so a work item run twice (a worker killed
+ * after acting, before deleting the message) changes nothing twice and counts nothing twice.
+ */
+import type { InvocationContext } from '@azure/functions';
+import { act, undo, type ActResult } from '../../graph/act';
+import type { Services } from '../services';
+import { toJob, type TargetRow } from '../storage/jobs';
+import { workItemSchema } from './work-items';
+
+/** The Functions host moves a message to `-poison` after this many attempts (maxDequeueCount). */
+export const MAX_DEQUEUE_COUNT = 5;
+
+
+export async function processWorkItem(services: Services, entry: unknown, context: InvocationContext): Promise<void> {
+  const parsed = workItemSchema.safeParse(typeof entry === 'string' ? safeJson(entry) : entry);
+  if (!parsed.success) {
+    // A message that is not a work item can never succeed: say so and let it go.
+    context.warn('work item ignored: not a Retract work item');
+    return;
+  }
+  const { tenantId, jobId, chunk } = parsed.data;
+  const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
+  await services.storage.ensure();
+  const { jobs } = services;
+  let row = await jobs.getRow(tenantId, jobId);
+  if (!row) {
+    context.warn(`work item for unknown job ${jobId} ignored`);
+    return;
+  }
+  if (!row.cancelled) {
+    if (!row.started) await jobs.updateRow(tenantId, jobId, (r) => (r.started ? null : { started: true }));
+    const pending = (await jobs.chunkTargets(jobId, chunk)).filter((t) => t.outcome === 'pending');
+    // Read the cancel flag again just before acting: a cancel stops work not yet started.
+    row = (await jobs.getRow(tenantId, jobId)) ?? row;
+    if (pending.length && !row.cancelled) {
+      let results: ActResult[];
+      try {
+        results =
+          row.action === 'undo'
+            ? await undo(
+                services.graph(),
+                pending.map((t) => ({ mailbox: t.mailbox, messageId: t.messageId, internetMessageId: t.internetMessageId, restoreTo: t.restoreTo ?? t.folder })),
+                {},
+              )
+            : await act(
+                services.graph(),
+                pending.map((t) => ({ mailbox: t.mailbox, messageId: t.messageId, internetMessageId: t.internetMessageId })),
+                row.action,
+                {},
+              );
+      } catch (err) {
+        if (dequeueCount < MAX_DEQUEUE_COUNT) throw err;
+        // The last attempt: record the failure on each target rather than leave the job running forever.
+        const error = `Retract could not reach Microsoft Graph for this item after ${dequeueCount} attempts. Run a new job for it later.`;
+        results = pending.map((t) => ({ mailbox: t.mailbox, messageId: t.messageId, outcome: 'failed' as const, error }));
+      }
+      await recordResults(services, jobId, pending, results);
+    }
+  }
+  await finishJob(services, tenantId, jobId);
+}
+
+async function recordResults(services: Services, jobId: string, pending: (TargetRow & { etag: string })[], results: ActResult[]): Promise<void> {
+  const byKey = new Map(results.map((r) => [`${r.mailbox.toLowerCase()}\u0000${r.messageId}`, r]));
+  await Promise.all(
+    pending.map(async (t, i) => {
+      const r = byKey.get(`${t.mailbox.toLowerCase()}\u0000${t.messageId}`) ?? results[i];
+      if (!r) return;
+      await services.jobs.recordOutcome(jobId, t, {
+        outcome: r.outcome,
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.fromFolder ? { fromFolder: r.fromFolder } : {}),
+        ...(r.newMessageId && r.newMessageId !== t.messageId ? { newMessageId: r.newMessageId } : {}),
+      });
+    }),
+  );
+}
+
+/**
+ * When a job has ended (no target pending, or cancelled), writes its outcome record to the audit
+ * with the per-target outcomes as rows of their own — exactly once, however many workers see the
+ * end at the same moment.
+ */
+export async function finishJob(services: Services, tenantId: string, jobId: string): Promise<void> {
+  const row = await services.jobs.getRow(tenantId, jobId);
+  if (!row) return;
+  const targets = await services.jobs.targets(jobId);
+  const job = toJob(jobId, row, targets, false);
+  if (job.status === 'queued' || job.status === 'running') return;
+  await services.audit.append(
+    tenantId,
+    {
+      section: 'Retract',
+      event: row.action === 'undo' ? 'undo' : 'job',
+      phase: 'outcome',
+      actor: job.actor ?? {},
+      internetMessageId: row.internetMessageId,
+      lookupId: row.lookupId,
+      jobId,
+      options: { action: row.action, counts: job.counts },
+      outcome: job.status,
+    },
+    {
+      once: `job-outcome-${jobId}`,
+      outcomes: targets.map((t) => ({ mailbox: t.mailbox, messageId: t.messageId, outcome: t.outcome, ...(t.error ? { error: t.error } : {}) })),
+    },
+  );
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
