@@ -14,34 +14,24 @@
  *   POST /_sim/keys/rotate                         → { kid, previousKid }
  *   POST /_sim/apps/{clientId}/certificates        body { certificate: PEM } → 201 { thumbprint, thumbprintSha256 }
  *   PUT  /_sim/apps/{clientId}/consent             body { adminConsent: boolean } → { clientId, adminConsent }
- *   POST /_sim/tokens                              body { clientId, scope, userId?, lifetimeSeconds? } → { access_token }
- *        (mints a token as the token endpoint would, without credentials, and may already be
- *        expired: for tests of token checks only)
  */
 import { z } from 'zod';
 import type { SimRequest, SimResponse, SimRouter } from '../http';
 import { json, parseJsonBody } from '../http';
 import type { SimContext, SimIdentity, SimPart } from '../context';
 import { checkAccess } from './access';
-import { accessTokenClaims, v1Issuer, v2Issuer } from './claims';
+import { v1Issuer, v2Issuer } from './claims';
 import { Directory } from './directory';
 import { header } from './errors';
 import { Interactive } from './interactive';
 import { Issuer } from './issuer';
 import { SigningKeys } from './keys';
-import { parseScopes } from './scopes';
 import { TokenEndpoint } from './token-endpoint';
 
 export type IdentityContext = Omit<SimContext, 'identity'>;
 
 const certificateBody = z.object({ certificate: z.string().min(1) });
 const consentBody = z.object({ adminConsent: z.boolean() });
-const mintBody = z.object({
-  clientId: z.string().min(1),
-  scope: z.string().min(1),
-  userId: z.string().min(1).optional(),
-  lifetimeSeconds: z.number().int().optional(),
-});
 
 /** Discovery and key documents are public and answered to any origin, as Entra does. */
 const PUBLIC_CORS = { 'access-control-allow-origin': '*' };
@@ -160,26 +150,6 @@ export function createIdentity(ctx: IdentityContext): SimIdentity & SimPart {
         if (!body.success) return simError(400, 'Send { "adminConsent": true | false }.');
         directory.setAdminConsent(app, body.data.adminConsent);
         return json(200, { clientId: app.clientId, adminConsent: body.data.adminConsent });
-      });
-      router.post('/_sim/tokens', async (req) => {
-        const body = mintBody.safeParse(parseJsonBody(req));
-        if (!body.success) return simError(400, 'Send { "clientId", "scope", "userId"?, "lifetimeSeconds"? }.');
-        const client = directory.app(body.data.clientId);
-        if (!client) return simError(404, `No fixture app has the client id ${body.data.clientId}.`);
-        const parsed = parseScopes(directory, body.data.scope, directory.tenantName);
-        if (!parsed.ok) return simError(400, parsed.text);
-        const user = body.data.userId ? directory.user(body.data.userId) : undefined;
-        if (body.data.userId && !user) return simError(404, `No fixture user is ${body.data.userId}.`);
-        let roles: string[];
-        let scp: string | undefined;
-        if (user) {
-          const d = issuer.delegated(parsed.resource, parsed.permissions, user, client);
-          if (!d.ok) return simError(400, d.text);
-          roles = d.roles;
-          scp = d.scp;
-        } else roles = directory.applicationRoles(client, parsed.resource).roles;
-        const claims = accessTokenClaims({ origin: origin(), tenantId, resource: parsed.resource, client, authMethod: 1, now: now(), roles, user, scp, lifetimeSeconds: body.data.lifetimeSeconds });
-        return json(200, { access_token: await keys.sign(claims) });
       });
     },
   };
