@@ -13,11 +13,12 @@
  *   command posts the file to a Microsoft service, which this machine cannot reach, so the
  *   XML is not checked against the XSD here.
  *
- * Exit 0 when everything passes; otherwise 1, with one line per fault on stderr.
+ * Exit 0 when everything passes; otherwise 1, with one line per fault on stderr (2: bad arguments).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { AppManifestUtils, type AppManifest } from '@microsoft/app-manifest';
 import { OfficeAddinManifest } from 'office-addin-manifest';
 import { ManifestHandlerXml } from 'office-addin-manifest/lib/manifestHandler/manifestHandlerXml';
@@ -27,6 +28,7 @@ import {
   JSON_MANIFEST_FILE,
   XML_MANIFEST_FILE,
   ZERO_GUID,
+  checkValues,
   expectedUrls,
   fillManifest,
   localManifestValues,
@@ -379,21 +381,61 @@ export async function validateManifests(
   return faults;
 }
 
-async function main(): Promise<void> {
-  const options = defaultCheckOptions();
-  const faults = await validateManifests(options);
+/**
+ * `tsx src/dev/validate-manifests.ts [--json FILE] [--xml FILE] [--host HOST] [--client-id GUID]`:
+ * the committed manifests and local defaults unless told (the production build can check what it
+ * writes for its own host and client id).
+ */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  let args: ReturnType<typeof parseCliArgs>;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    console.error(`validate: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const local = localManifestValues();
+  let values: ManifestValues;
+  try {
+    values = checkValues({ host: args.host ?? local.host, clientId: args.clientId ?? local.clientId });
+  } catch (error) {
+    console.error(`validate: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const options: CheckOptions = { values, assetsDir: ASSETS_DIR };
+  const faults = await validateManifests(options, { json: args.json ?? JSON_MANIFEST_FILE, xml: args.xml ?? XML_MANIFEST_FILE });
   if (faults.length > 0) {
     for (const fault of faults) console.error(fault);
-    process.exitCode = 1;
-    return;
+    return 1;
   }
-  const note = options.values.clientId === ZERO_GUID ? ' (no demo tenant fixture yet: the all-zero GUID stands in)' : '';
-  console.log(`manifests valid: manifest.json (schema v1.22, offline) and manifest.xml, for host ${options.values.host}, client id ${options.values.clientId}${note}`);
+  const note = values.clientId === ZERO_GUID ? ' (no demo tenant fixture yet: the all-zero GUID stands in)' : '';
+  console.log(`manifests valid: manifest.json (schema v1.22, offline) and manifest.xml, for host ${values.host}, client id ${values.clientId}${note}`);
+  return 0;
+}
+
+function parseCliArgs(argv: string[]): { json?: string; xml?: string; host?: string; clientId?: string } {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'string' }, xml: { type: 'string' }, host: { type: 'string' }, 'client-id': { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    json: values.json ? path.resolve(values.json) : undefined,
+    xml: values.xml ? path.resolve(values.xml) : undefined,
+    host: values.host,
+    clientId: values['client-id'],
+  };
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(`validate: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  });
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`validate: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
 }
