@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  DEMO_TENANT_FILE,
   PLACEHOLDERS,
   ZERO_GUID,
   expectedUrls,
@@ -51,5 +52,13 @@ describe('manifest values', () => {
       scope: `api://localhost:3000/${clientId}/access_as_user`,
       assets: 'https://localhost:3000/assets/',
     });
+  });
+
+  it('name the demo tenant’s retract-api app exactly as the simulator registers it', () => {
+    const demo = JSON.parse(fs.readFileSync(DEMO_TENANT_FILE, 'utf8')) as { apps: { name: string; clientId: string; identifierUri?: string }[] };
+    const api = demo.apps.find((app) => app.name === 'retract-api');
+    const values = localManifestValues();
+    expect(values.clientId).toBe(api?.clientId);
+    expect(expectedUrls(values).resource).toBe(api?.identifierUri);
   });
 });
