@@ -24,9 +24,12 @@ export class CliError extends Error {
   }
 }
 
-/** The exit code for an API answer that is not a success (CONTRACTS §5). */
+/**
+ * The exit code for an API answer that is not a success (CONTRACTS §5): 401/403 not allowed;
+ * 400/404/409/413/415 bad input, and so are 410 (an expired lookup: look up again) and 422.
+ */
 export function exitCodeForStatus(status: number): ExitCodeValue {
   if (status === 401 || status === 403) return ExitCode.notAllowed;
-  if ([400, 404, 409, 413, 415, 422].includes(status)) return ExitCode.usage;
+  if ([400, 404, 409, 410, 413, 415, 422].includes(status)) return ExitCode.usage;
   return ExitCode.failed;
 }

@@ -89,10 +89,12 @@ describe('API errors become one sentence and the exit code of CONTRACTS §5', ()
     [400, 2],
     [404, 2],
     [409, 2],
+    [410, 2],
     [413, 2],
     [415, 2],
     [500, 1],
     [503, 1],
+    [429, 1],
   ])('HTTP %i → exit %i', async (status, exit) => {
     const api = new FakeApi().on('POST', '/lookups', problem(status, 'Refused', `The API said no (${status})`));
     const t = fakeIo(api);
