@@ -335,7 +335,8 @@ export class MailStore {
     if (internetMessageId && this.usedInternetMessageIds.has(asciiLower(internetMessageId)))
       throw new MailError(`The internetMessageId ${internetMessageId} was already used by another message.`, 'internetMessageId');
     if (!internetMessageId) {
-      const host = s.actor ? this.tenant.initialDomain.replace(/\.onmicrosoft\.com$/i, '') + '.prod.outlook.com' : 'mail.example';
+      // Exchange Online names its own hosts; mail from outside carries its sender's domain.
+      const host = s.actor ? `${this.tenant.initialDomain.replace(/\.onmicrosoft\.com$/i, '').toUpperCase()}PR01MB${1000 + (this.sends.length % 9000)}.prod.outlook.com` : s.from.address.slice(s.from.address.lastIndexOf('@') + 1);
       internetMessageId = `<${b64url(randomBytes(12)).replace(/[-_]/g, 'X')}@${host}>`;
     }
     this.usedInternetMessageIds.add(asciiLower(internetMessageId));
