@@ -74,31 +74,31 @@ export async function lookup(
   let queue = named;
   let anyRecipientNamed = named.some((a) => !sender || normalizeAddress(a) !== normalizeAddress(sender));
   const copies: Array<{ box: Mailbox; message: GraphMessage }> = [];
+  // Every copy found adds what it shows: its To/Cc, the sender (From), and on the sender's own copy the Bcc.
+  const take = (found: Array<{ box: Mailbox; message: GraphMessage }>): string[] => {
+    const shown = new Set<string>();
+    for (const f of found) {
+      copies.push(f);
+      if (!sender && f.message.from?.emailAddress?.address) sender = f.message.from.emailAddress.address;
+      const inSenderBox = senderBox !== undefined && f.box.userId === senderBox.userId;
+      for (const a of [...addressesIn(f.message.toRecipients), ...addressesIn(f.message.ccRecipients), ...(inSenderBox ? addressesIn(f.message.bccRecipients) : [])]) shown.add(a);
+    }
+    return [...shown].filter((a) => !run.known(a));
+  };
   for (let round = 0; round < 20; round++) {
     const senderNorm = sender ? normalizeAddress(sender) : undefined;
     const boxes = await run.resolve(queue.filter((a) => normalizeAddress(a) !== senderNorm));
-    queue = [];
     const toSearch = [...boxes];
     if (sender && !senderResolved) {
       senderResolved = true;
       senderBox = (await run.resolve([sender], { quiet: true }))[0];
       if (senderBox) toSearch.push(senderBox);
     }
-    const found = await run.searchCopies(input.internetMessageId, toSearch);
-    const seenAddresses = new Set<string>();
-    for (const f of found) {
-      copies.push(f);
-      if (!sender && f.message.from?.emailAddress?.address) sender = f.message.from.emailAddress.address;
-      const inSenderBox = senderBox !== undefined && f.box.userId === senderBox.userId;
-      const names = [...addressesIn(f.message.toRecipients), ...addressesIn(f.message.ccRecipients), ...(inSenderBox ? addressesIn(f.message.bccRecipients) : [])];
-      for (const a of names) seenAddresses.add(a);
-    }
-    const fresh = [...seenAddresses].filter((a) => !run.known(a));
-    if (fresh.length > 0) anyRecipientNamed = true;
-    queue = fresh;
+    queue = take(await run.searchCopies(input.internetMessageId, toSearch));
+    if (queue.length > 0) anyRecipientNamed = true;
     if (round === 0 && !anyRecipientNamed) {
       // Neither the item, the trace nor the sender's copy names anyone: sweep the managed domains.
-      copies.push(...(await run.sweep(input.internetMessageId)));
+      queue.push(...take(await run.sweep(input.internetMessageId)));
     }
     if (queue.length === 0 && (!sender || senderResolved)) break;
   }
@@ -163,9 +163,14 @@ class LookupRun {
     return this.resolved.has(normalizeAddress(address));
   }
 
-  private skip(address: string, reason: SkipReason, error?: string): void {
+  /** Why an address resolved quietly (the original's sender) would be skipped, if it is ever a recipient. */
+  private readonly quietSkips = new Map<string, Skipped>();
+
+  private skip(address: string, reason: SkipReason, error?: string, quiet = false): void {
     const key = normalizeAddress(address);
-    if (!this.skipped.has(key)) this.skipped.set(key, error ? { address, reason, error } : { address, reason });
+    const entry = error ? { address, reason, error } : { address, reason };
+    if (quiet) this.quietSkips.set(key, entry);
+    else if (!this.skipped.has(key)) this.skipped.set(key, entry);
   }
 
   /** Steps 1–2: resolves and classifies addresses, expanding groups; returns the managed mailboxes they reach. */
@@ -178,15 +183,19 @@ class LookupRun {
       if (seen.has(key)) continue;
       seen.add(key);
       const done = this.resolved.get(key);
-      if (done) out.push(...done);
-      else fresh.push(a);
+      if (done) {
+        out.push(...done);
+        // The original's sender, now a recipient (of a reply): its reason is shown after all.
+        const held = this.quietSkips.get(key);
+        if (held && !quiet && !this.skipped.has(key)) this.skipped.set(key, held);
+      } else fresh.push(a);
     }
     const ask: string[] = [];
     for (const a of fresh) {
       if (needsDirectoryLookup(a, this.domains)) ask.push(a);
       else {
         const c = classifyRecipient(a, this.domains, { kind: 'none' });
-        if (c.kind === 'skipped' && !quiet) this.skip(a, c.reason, c.error);
+        if (c.kind === 'skipped') this.skip(a, c.reason, c.error, quiet);
         this.resolved.set(normalizeAddress(a), []);
       }
     }
@@ -215,7 +224,7 @@ class LookupRun {
       } else if (c.kind === 'group') {
         expand.push({ address: a, groupId: c.groupId });
       } else {
-        if (!quiet) this.skip(a, c.reason, c.error);
+        this.skip(a, c.reason, c.error, quiet);
         this.resolved.set(key, []);
       }
     }
