@@ -28,6 +28,17 @@ function joinList(value: string, previous: string | undefined): string {
   return previous === undefined ? value : `${previous},${value}`;
 }
 
+/**
+ * Commander's own usage errors ("error: unknown option '--deep'\n(Did you mean --depth?)") in
+ * the CLI's voice: one sentence, then commander's hint if it has one.
+ */
+export function usageSentence(text: string): string {
+  const [first = '', ...rest] = text.trim().replace(/^error:\s*/i, '').split('\n');
+  const sentence = first.charAt(0).toUpperCase() + first.slice(1);
+  const hint = rest.map((l) => l.trim().replace(/^\((.*)\)$/, '$1')).filter(Boolean).join(' ');
+  return `retract: ${/[.!?]$/.test(sentence) ? sentence : `${sentence}.`}${hint ? ` ${hint}` : ''} See \`retract --help\`.\n`;
+}
+
 function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void): Command {
   const program = new Command('retract');
   program
@@ -36,6 +47,7 @@ function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void): Comman
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(usageSentence(text)),
     })
     .showSuggestionAfterError(true)
     .option('--api <url>', 'the Retract API, e.g. https://retract.contoso.com/api (env RETRACT_API; default from .retract/dev-stack.json)')

@@ -364,7 +364,9 @@ describe('usage', () => {
     const h = fakeIo(api);
     expect(await main(['--help'], h.io)).toBe(0);
     expect(h.stdout()).toContain('Usage: retract');
-    expect(await main(['frobnicate'], fakeIo(api).io)).toBe(2);
+    const unknown = fakeIo(api);
+    expect(await main(['frobnicate'], unknown.io)).toBe(2);
+    expect(unknown.stderr()).toBe("retract: Unknown command 'frobnicate'. See `retract --help`.\n");
     expect(await main(['lookup', MESSAGE_ID, '--deep', '3'], fakeIo(api).io)).toBe(2);
     expect(await main(['lookup'], fakeIo(api).io)).toBe(2);
   });
