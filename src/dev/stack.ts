@@ -1,0 +1,195 @@
+/**
+ * The whole local stack in one process: Azurite, the simulated tenant, the API host with its
+ * worker processes, and the task pane's web server — what `npm start` runs, and what browser
+ * tests and the benchmark start the same way.
+ */
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:https';
+import webpack from 'webpack';
+import WebpackDevServer from 'webpack-dev-server';
+import { startAzurite, type AzuriteHandle } from './azurite';
+import { startApiHost, type ApiHost } from './api-host';
+import type { DevCerts } from './certs';
+import type { StartOptions } from './start-options';
+import { startSimServer, type SimServer } from '../sim/server';
+import { loadTenantFixture, type TenantFixture } from '../sim/fixture';
+import { THROTTLE_ON } from '../sim/faults';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+export const DEMO_TENANT = path.join(ROOT, 'src', 'sim', 'tenants', 'demo.json');
+
+/** `.retract/dev-stack.json` (CONTRACTS §1), read by the CLI. */
+export interface DevStackFile {
+  api: string;
+  sim: string;
+  taskpane: string;
+  storage: string;
+  tenantId: string;
+  authorityHost: string;
+  caFile: string;
+  /** The API's identifier URI, whose `/.default` scope a client app asks for. */
+  apiScope: string;
+  cli: { clientId: string; clientSecret: string };
+}
+
+export interface StackOptions extends Pick<StartOptions, 'tenantFile' | 'latencyMs' | 'throttle' | 'dataDir' | 'ports'> {
+  certs: DevCerts;
+  /** Worker processes polling the work-item queue (default 1). */
+  workers?: number;
+  /** Serve the task pane (webpack dev server); off for tests that need only the back end. */
+  taskpane?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  devStack: DevStackFile;
+  fixture: TenantFixture;
+  azurite: AzuriteHandle;
+  sim: SimServer;
+  api: ApiHost;
+  stop(): Promise<void>;
+}
+
+function appOf(fixture: TenantFixture, name: string) {
+  const app = fixture.apps.find((a) => a.name === name);
+  if (!app) throw new Error(`The tenant fixture has no app named "${name}"; the local stack needs retract-api and retract-cli.`);
+  return app;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const log = options.log ?? (() => undefined);
+  const fixture = loadTenantFixture(options.tenantFile ?? DEMO_TENANT);
+  const apiApp = appOf(fixture, 'retract-api');
+  const cliApp = appOf(fixture, 'retract-cli');
+  if (!apiApp.identifierUri) throw new Error('The retract-api app of the tenant fixture needs an identifierUri (api://host/clientId).');
+
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async (): Promise<void> => {
+    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const azurite = await startAzurite({ dataDir: options.dataDir });
+    stoppers.push(() => azurite.stop());
+
+    const sim = await startSimServer({
+      fixture,
+      cert: options.certs.cert,
+      key: options.certs.key,
+      port: options.ports.sim,
+      faults: { latencyMs: options.latencyMs, throttle: options.throttle ? THROTTLE_ON : undefined },
+    });
+    stoppers.push(() => sim.close());
+
+    const env: Record<string, string> = {
+      RETRACT_TENANT_ID: fixture.tenant.id,
+      RETRACT_CLIENT_ID: apiApp.clientId,
+      RETRACT_CLIENT_SECRET: apiApp.secret,
+      RETRACT_AUTHORITY_HOST: sim.origin,
+      RETRACT_GRAPH_BASE: `${sim.origin}/v1.0`,
+      RETRACT_EXCHANGE_BASE: sim.origin,
+      RETRACT_STORAGE: azurite.connectionString,
+      RETRACT_ALLOWED_TENANTS: fixture.tenant.id,
+      RETRACT_API_IDENTIFIER_URI: apiApp.identifierUri,
+      // Worker processes are Node processes of their own: they trust the dev CA the same way.
+      NODE_EXTRA_CA_CERTS: options.certs.caFile,
+    };
+    const api = await startApiHost({
+      env,
+      cert: options.certs.cert,
+      key: options.certs.key,
+      port: options.ports.api,
+      workers: options.workers ?? 1,
+    });
+    stoppers.push(() => api.close());
+
+    // Retract's own setting for this tenant, written once (as PUT /api/settings/domains would).
+    if (fixture.managedDomains && (await api.services.settings.getDomains(fixture.tenant.id)) === null) {
+      await api.services.settings.setDomains(fixture.tenant.id, fixture.managedDomains);
+    }
+
+    let taskpaneUrl = `https://localhost:${options.ports.taskpane}/taskpane.html`;
+    if (options.taskpane !== false) {
+      const served = await startTaskpaneServer({
+        certs: options.certs,
+        port: options.ports.taskpane,
+        config: (origin) => ({
+          clientId: apiApp.clientId,
+          authorityHost: sim.origin,
+          tenantId: fixture.tenant.id,
+          apiBase: api.url,
+          apiScope: `${apiApp.identifierUri}/access_as_user`,
+          redirectUri: `${origin}/auth-redirect.html`,
+          harnessOrigins: [origin],
+        }),
+      });
+      stoppers.push(served.stop);
+      taskpaneUrl = `${served.origin}/taskpane.html`;
+      log(`taskpane built in ${(served.buildMs / 1000).toFixed(1)} s`);
+    }
+
+    const devStack: DevStackFile = {
+      api: api.url,
+      sim: sim.origin,
+      taskpane: taskpaneUrl,
+      storage: `http://127.0.0.1:${azurite.blobPort}`,
+      tenantId: fixture.tenant.id,
+      authorityHost: sim.origin,
+      caFile: options.certs.caFile,
+      apiScope: apiApp.identifierUri,
+      cli: { clientId: cliApp.clientId, clientSecret: cliApp.secret },
+    };
+    return { devStack, fixture, azurite, sim, api, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * The task pane through webpack's dev server over HTTPS (as Office add-in projects serve it),
+ * with `/taskpane-config.json` answered from the running stack.
+ */
+async function startTaskpaneServer(opts: {
+  certs: DevCerts;
+  port: number;
+  config: (origin: string) => Record<string, unknown>;
+}): Promise<{ origin: string; buildMs: number; stop: () => Promise<void> }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- webpack.config.js is CommonJS at the root
+  const makeConfig = require(path.join(ROOT, 'webpack.config.js')) as (env: unknown, argv: { mode: string }) => webpack.Configuration;
+  const config = makeConfig({}, { mode: 'development' });
+  config.infrastructureLogging = { level: 'warn' };
+  config.stats = 'errors-warnings';
+  const compiler = webpack(config);
+  const started = Date.now();
+  const built = new Promise<void>((resolve, reject) => {
+    compiler.hooks.done.tap('retract-start', (stats) => {
+      if (stats.hasErrors()) reject(new Error(`The task pane did not build:\n${stats.toString('errors-only')}`));
+      else resolve();
+    });
+  });
+  let origin = '';
+  const server = new WebpackDevServer(
+    {
+      ...(config.devServer ?? {}),
+      host: 'localhost',
+      port: opts.port,
+      hot: false,
+      liveReload: false,
+      server: { type: 'https', options: { cert: opts.certs.cert, key: opts.certs.key } },
+      setupMiddlewares: (middlewares, devServer) => {
+        devServer.app?.get('/taskpane-config.json', (_req, res) => {
+          res.setHeader('cache-control', 'no-store');
+          res.json(opts.config(origin));
+        });
+        return middlewares;
+      },
+    },
+    compiler,
+  );
+  await server.start();
+  const address = (server.server as Server | undefined)?.address() as AddressInfo | null;
+  origin = `https://localhost:${address?.port ?? opts.port}`;
+  await built;
+  return { origin, buildMs: Date.now() - started, stop: () => server.stop() };
+}
