@@ -179,17 +179,16 @@ export class TokenEndpoint {
       default:
         return entraError(req, this.now(), 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
     }
-    return 'fail' in out ? out.fail : out;
+    const res = 'fail' in out ? out.fail : out;
+    // Entra answers cross-origin redemption (single-page apps), errors included, so the page
+    // can read why.
+    const origin = header(req, 'origin');
+    if (origin) res.headers = { ...(res.headers ?? {}), 'access-control-allow-origin': origin };
+    return res;
   }
 
-  private ok(req: SimRequest, body: Record<string, unknown>): SimResponse {
-    const origin = header(req, 'origin');
-    return json(200, body, {
-      'cache-control': 'no-store, no-cache',
-      pragma: 'no-cache',
-      // Entra answers cross-origin redemption for single-page apps (redirect URIs of the SPA platform).
-      ...(origin ? { 'access-control-allow-origin': origin } : {}),
-    });
+  private ok(_req: SimRequest, body: Record<string, unknown>): SimResponse {
+    return json(200, body, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
   }
 
   private async clientCredentials(req: SimRequest, form: URLSearchParams): Promise<SimResponse | Fail> {

@@ -1,0 +1,95 @@
+/**
+ * The real @azure/msal-browser, bundled into a page served over HTTPS from localhost, signs a
+ * demo admin in through the simulator's sign-in page (popup) in Debian's headless Chromium;
+ * the access token it receives for the Retract API carries the user's roles and scp.
+ */
+import https from 'node:https';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { build } from 'esbuild';
+import { chromium, type Browser } from 'playwright-core';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { ensureDevCerts } from '../../src/dev/certs';
+import { startSimServer, type SimServer } from '../../src/sim/server';
+import { exchangeFixture, API_ID, TENANT_ID } from '../integration/sim/exchange-fixture';
+
+const API_SCOPE = `api://localhost:3000/${API_ID}/access_as_user`;
+
+let sim: SimServer;
+let web: https.Server;
+let webOrigin: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  const certs = ensureDevCerts();
+  sim = await startSimServer({ fixture: exchangeFixture(), cert: certs.cert, key: certs.key, port: 0 });
+  const bundle = await build({
+    entryPoints: [path.join(__dirname, 'msal', 'app.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    logLevel: 'silent',
+  });
+  const appJs = bundle.outputFiles[0]!.text;
+  web = https.createServer({ cert: certs.cert, key: certs.key }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    if (url.pathname === '/app.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+      res.end(appJs);
+      return;
+    }
+    if (url.pathname === '/redirect.html') {
+      // MSAL's advice for popups: a blank page on the app's origin as the redirect URI.
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><html lang="en"><head><title>Signing in</title></head><body></body></html>');
+      return;
+    }
+    if (url.pathname === '/') {
+      const cfg = { clientId: API_ID, authorityHost: sim.origin, tenantId: TENANT_ID, scopes: [API_SCOPE], redirectUri: `${webOrigin}/redirect.html` };
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="en"><head><title>MSAL test</title><script>window.__MSAL_TEST__ = ${JSON.stringify(cfg)};</script><script src="/app.js"></script></head><body><h1>MSAL test</h1></body></html>`);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => web.listen(0, 'localhost', resolve));
+  webOrigin = `https://localhost:${(web.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (web ? web.close(() => resolve()) : resolve()));
+  await sim?.close();
+});
+
+it('signs a demo admin in with msal-browser through the sign-in page; the token has roles and scp', async () => {
+  // Test only: Chromium does not read NODE_EXTRA_CA_CERTS, and the dev CA is not in its store.
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  await page.goto(`${webOrigin}/`);
+  const popupOpened = page.waitForEvent('popup');
+  const result = page.evaluate(() => window.signIn());
+  const popup = await popupOpened;
+  await popup.waitForLoadState('domcontentloaded');
+  await popup.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await popup.getByLabel('Adele Vance (adele@contoso.com)').check();
+  await popup.getByLabel('Password').fill('demo');
+  await popup.getByRole('button', { name: 'Sign in' }).click();
+  const { accessToken, silentAccessToken, username, idTokenClaims } = await result;
+
+  expect(username).toBe('adele@contoso.com');
+  expect(idTokenClaims).toMatchObject({ aud: API_ID, preferred_username: 'adele@contoso.com', tid: TENANT_ID });
+  const jwks = createRemoteJWKSet(new URL(`${sim.origin}/${TENANT_ID}/discovery/v2.0/keys`));
+  const { payload } = await jwtVerify(accessToken, jwks, { issuer: `${sim.origin}/${TENANT_ID}/v2.0`, audience: API_ID });
+  expect(payload.scp).toBe('access_as_user');
+  expect(payload.roles).toEqual(['Retract.Admin']);
+  expect(payload.azp).toBe(API_ID);
+  expect(decodeJwt(silentAccessToken)).toMatchObject({ scp: 'access_as_user', roles: ['Retract.Admin'], oid: payload.oid });
+  await context.close();
+});
