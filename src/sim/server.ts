@@ -236,7 +236,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       const answer = (id: string, r: SimResponse) => {
         results.set(id, r);
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase() === 'content-type' ? 'Content-Type' : k] = v;
+        // Batch items carry headers in Graph's own casing (Retry-After, Content-Type, OData-Version).
+        for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase() === 'odata-version' ? 'OData-Version' : k.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase())] = v;
         const item: Record<string, unknown> = { id, status: r.status, headers };
         if (r.body !== undefined && r.body !== '') item.body = Buffer.isBuffer(r.body) ? r.body.toString('base64') : r.body;
         out.push(item);

@@ -84,13 +84,14 @@ export function topOption(req: SimRequest, def: number, max: number): number {
 
 /** The next page's link: the same request with its offset moved on. */
 export function nextLink(ctx: SimContext, req: SimRequest, param: '$skip' | '$skiptoken', offset: number): string {
-  const u = new URL(ctx.origin + req.rawPath + req.url.search);
-  u.searchParams.delete('$skip');
-  u.searchParams.delete('$skiptoken');
+  // Keep the caller's query as sent (Graph's links write `$top`, not `%24top`), swapping the offset.
+  const parts = req.url.search
+    .replace(/^\?/, '')
+    .split('&')
+    .filter((p) => p !== '' && !/^(\$|%24)skip(token)?=/i.test(p));
   const value = param === '$skip' ? String(offset) : 'RFNwdAIAAQAAA' + Buffer.from(`offset:${offset}`).toString('base64url');
-  u.searchParams.set(param, value);
-  // URLSearchParams writes spaces as '+'; Graph's links use %20, and clients follow them as given.
-  return u.toString().replace(/\+/g, '%20');
+  parts.push(`${param}=${value}`);
+  return `${ctx.origin}${req.rawPath}?${parts.join('&')}`;
 }
 
 export function pageOffset(req: SimRequest, param: '$skip' | '$skiptoken'): number {
