@@ -63,7 +63,7 @@ export function isAllowedRedirectUri(uri: string): boolean {
     return false;
   }
   if (u.hash) return false;
-  if (u.protocol === 'brk-multihub:') return u.host === 'localhost' || uri.startsWith('brk-multihub://localhost');
+  if (u.protocol === 'brk-multihub:') return u.host === 'localhost';
   const loopback = u.hostname === 'localhost' || u.hostname === '127.0.0.1';
   return loopback && (u.protocol === 'https:' || u.protocol === 'http:');
 }
