@@ -58,6 +58,8 @@ export interface RunOptions extends LookupOptions {
   exclude?: string;
   include?: string;
   yes?: boolean;
+  /** Why, for the audit (an incident or ticket number). */
+  reason?: string;
 }
 
 function lookupRequest(internetMessageId: string, depth: number | undefined, includeSenderCopy: boolean | undefined): LookupRequestInput {
@@ -102,6 +104,7 @@ export async function runCommand(rt: Runtime, id: string, options: RunOptions): 
   const action = parseAction(options.action);
   const exclude = parseMessageIds('--exclude', options.exclude);
   const include = parseMessageIds('--include', options.include);
+  const reason = parseText('--reason', options.reason, 1000);
 
   const api = rt.api();
   const lookup: Lookup = await api.post('/lookups', lookupRequest(internetMessageId, depth, options.includeSenderCopy), lookupSchema);
@@ -133,6 +136,7 @@ export async function runCommand(rt: Runtime, id: string, options: RunOptions): 
   const request: JobRequest = { lookupId: lookup.lookupId, action };
   if (exclude.length > 0) request.exclude = exclude;
   if (include.length > 0) request.include = include;
+  if (reason) request.reason = reason;
   const accepted = await api.post('/jobs', request, jobAcceptedSchema);
   rt.note(`Job ${accepted.jobId} started: ${action} of ${plural(selection.count, 'message')}.`);
   const { job, interrupted } = await waitForJob(api, rt.io, accepted.jobId, { quiet: rt.quiet });

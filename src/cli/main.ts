@@ -85,6 +85,7 @@ function buildProgram(io: CliIo, setExit: (code: ExitCodeValue) => void): Comman
     .option('--exclude <messageIds>', 'targets to leave alone (messageIds, comma-separated)', joinList)
     .option('--include <messageIds>', 'ambiguous forwards to act on too (messageIds, comma-separated)', joinList)
     .option('--yes', 'do not ask: act on the preview as it is')
+    .option('--reason <text>', 'why, recorded in the audit (e.g. an incident number)')
     .action(act((id: string, opts: object, cmd: Command) => runCommand(rt(cmd), id, opts)));
 
   program

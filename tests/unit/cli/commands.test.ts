@@ -147,14 +147,14 @@ describe('run', () => {
     const api = jobApi(sampleJob('partial'));
     const t = fakeIo(api);
     const code = await main(
-      ['run', MESSAGE_ID, '--action', 'soft-delete', '--exclude', 'AAMk-megan-1', '--include', 'AAMk-lee-fwd', '--yes', '--json', ...CONNECT],
+      ['run', MESSAGE_ID, '--action', 'soft-delete', '--exclude', 'AAMk-megan-1', '--include', 'AAMk-lee-fwd', '--reason', 'INC-4711', '--yes', '--json', ...CONNECT],
       t.io,
     );
     expect(code).toBe(3);
     const job = jobSchema.parse(JSON.parse(t.stdout()));
     expect(job.status).toBe('partial');
     const post = api.requests.find((r) => r.method === 'POST' && r.path === '/jobs');
-    expect(post?.body).toEqual({ lookupId: 'lk-1', action: 'soft-delete', exclude: ['AAMk-megan-1'], include: ['AAMk-lee-fwd'] });
+    expect(post?.body).toEqual({ lookupId: 'lk-1', action: 'soft-delete', exclude: ['AAMk-megan-1'], include: ['AAMk-lee-fwd'], reason: 'INC-4711' });
     expect(api.requests.filter((r) => r.path === '/jobs/job-1')).toHaveLength(3);
   });
 
