@@ -5,6 +5,7 @@
  */
 import type { HttpResponseInit } from '@azure/functions';
 import { decodeJwt } from 'jose';
+import { z } from 'zod';
 import { createConfidentialClient } from '../../graph/app-token-provider';
 import { GRAPH_SCOPE } from '../../graph/graph-gateway';
 import type { Setup } from '../../contracts';
@@ -15,14 +16,29 @@ export const GRAPH_PERMISSIONS = ['Mail.ReadWrite', 'User.Read.All', 'GroupMembe
 export const EXCHANGE_PERMISSION = 'Exchange.ManageAsApp';
 const EXCHANGE_SCOPE = 'https://outlook.office365.com/.default';
 
-/** The app roles an app-only token carries (read from our own token, after MSAL fetched it over TLS). */
-async function rolesFor(ctx: RouteContext, scope: string): Promise<string[] | null> {
+/** A fresh app-only token (never MSAL's cache: setup must see consent as it is now) and its app roles. */
+async function appToken(ctx: RouteContext, scope: string): Promise<{ token: string; roles: string[] } | null> {
   try {
     const cca = createConfidentialClient(ctx.services.credentials);
-    const result = await cca.acquireTokenByClientCredential({ scopes: [scope] });
+    const result = await cca.acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
     if (!result?.accessToken) return null;
+    // Reading our own token's claims (fetched over TLS from the authority) for display only.
     const roles = decodeJwt(result.accessToken).roles;
-    return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [];
+    return { token: result.accessToken, roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [] };
+  } catch {
+    return null;
+  }
+}
+
+const domainsPageSchema = z.object({ value: z.array(z.object({ id: z.string(), isVerified: z.boolean() })) });
+
+/** GET /domains with that token: does Graph answer the app? */
+async function tenantDomainsWith(graphBase: string, token: string): Promise<{ id: string; isVerified: boolean }[] | null> {
+  try {
+    const res = await fetch(`${graphBase}/domains?$select=id,isVerified`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    if (!res.ok) return null;
+    const page = domainsPageSchema.safeParse(await res.json());
+    return page.success ? page.data.value : null;
   } catch {
     return null;
   }
@@ -32,16 +48,11 @@ export async function setup(ctx: RouteContext): Promise<HttpResponseInit> {
   const p = caller(ctx);
   const { config } = ctx.services;
   const consentUrl = `${config.authorityHost}/${encodeURIComponent(config.tenantId)}/adminconsent?client_id=${encodeURIComponent(config.clientId)}`;
-  const [graphRoles, exchangeRoles] = await Promise.all([rolesFor(ctx, GRAPH_SCOPE), rolesFor(ctx, EXCHANGE_SCOPE)]);
-  let tenantDomains: { id: string; isVerified: boolean }[] | null = null;
-  if (graphRoles !== null) {
-    try {
-      tenantDomains = await ctx.services.graph().listDomains();
-    } catch {
-      tenantDomains = null;
-    }
-  }
-  const consent = graphRoles !== null && tenantDomains !== null;
+  const [graph, exchange] = await Promise.all([appToken(ctx, GRAPH_SCOPE), appToken(ctx, EXCHANGE_SCOPE)]);
+  const tenantDomains = graph ? await tenantDomainsWith(config.graphBase, graph.token) : null;
+  const consent = tenantDomains !== null;
+  const graphRoles = graph?.roles;
+  const exchangeRoles = exchange?.roles;
   const permissions = [
     ...GRAPH_PERMISSIONS.map((name) => ({ name, granted: graphRoles?.includes(name) ?? false })),
     { name: EXCHANGE_PERMISSION, granted: exchangeRoles?.includes(EXCHANGE_PERMISSION) ?? false },
