@@ -172,7 +172,7 @@ describe('every command, human and JSON', () => {
 
   let undoable: Job;
   it('run (human: preview, then the job) and status', async () => {
-    const human = await cli(['run', MESSAGES.undo, '--action', 'move-to-junk', '--yes']);
+    const human = await cli(['run', MESSAGES.undo, '--action', 'move-to-junk', '--reason', 'INC-4711', '--yes']);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/Lookup \S+ for <cli-undo-1@evil\.example>, depth 1: 2 targets in 2 mailboxes\./);
     const jobId = /Job (\S+): completed \(move-to-junk/.exec(human.stdout)?.[1];
@@ -181,7 +181,7 @@ describe('every command, human and JSON', () => {
     const status = await cli(['status', jobId!, '--json']);
     expect(status.code).toBe(0);
     undoable = jobSchema.parse(onlyJson(status.stdout));
-    expect(undoable).toMatchObject({ jobId, status: 'completed', action: 'move-to-junk', counts: { targets: 2, done: 2 } });
+    expect(undoable).toMatchObject({ jobId, status: 'completed', action: 'move-to-junk', reason: 'INC-4711', counts: { targets: 2, done: 2 } });
     const statusHuman = await cli(['status', jobId!]);
     expect(statusHuman.stdout).toContain(`Job ${jobId}: completed (move-to-junk, lookup ${undoable.lookupId}).\n2 targets: 2 done, 0 already gone, 0 failed.`);
   });
