@@ -10,10 +10,16 @@ import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { ensureDevCerts } from '../../src/dev/certs';
+import { loadTenantFixture } from '../../src/sim/fixture';
 import { startSimServer, type SimServer } from '../../src/sim/server';
-import { exchangeFixture, API_ID, TENANT_ID } from '../integration/sim/exchange-fixture';
 
-const API_SCOPE = `api://localhost:3000/${API_ID}/access_as_user`;
+const fixture = loadTenantFixture(path.join(__dirname, '..', '..', 'src', 'sim', 'tenants', 'demo.json'));
+const TENANT_ID = fixture.tenant.id;
+// The task pane signs in as the API's own registration (Office SSO: one app, access_as_user).
+const api = fixture.apps.find((a) => a.name === 'retract-api')!;
+const API_ID = api.clientId;
+const API_SCOPE = `${api.identifierUri!}/access_as_user`;
+const admin = fixture.users.find((u) => (u.appRoles ?? []).includes('Retract.Admin') && u.password !== undefined)!;
 
 let sim: SimServer;
 let web: https.Server;
@@ -22,7 +28,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   const certs = ensureDevCerts();
-  sim = await startSimServer({ fixture: exchangeFixture(), cert: certs.cert, key: certs.key, port: 0 });
+  sim = await startSimServer({ fixture, cert: certs.cert, key: certs.key, port: 0 });
   const bundle = await build({
     entryPoints: [path.join(__dirname, 'msal', 'app.ts')],
     bundle: true,
@@ -78,17 +84,18 @@ it('signs a demo admin in with msal-browser through the sign-in page; the token 
   const popup = await popupOpened;
   await popup.waitForLoadState('domcontentloaded');
   await popup.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await popup.getByLabel('Adele Vance (adele@contoso.com)').check();
-  await popup.getByLabel('Password').fill('demo');
+  await popup.getByLabel(`${admin.displayName} (${admin.userPrincipalName})`).check();
+  await popup.getByLabel('Password').fill(admin.password!);
   await popup.getByRole('button', { name: 'Sign in' }).click();
   const { accessToken, silentAccessToken, username, idTokenClaims } = await result;
 
-  expect(username).toBe('adele@contoso.com');
-  expect(idTokenClaims).toMatchObject({ aud: API_ID, preferred_username: 'adele@contoso.com', tid: TENANT_ID });
+  expect(username).toBe(admin.userPrincipalName);
+  expect(idTokenClaims).toMatchObject({ aud: API_ID, preferred_username: admin.userPrincipalName, tid: TENANT_ID, oid: admin.id });
   const jwks = createRemoteJWKSet(new URL(`${sim.origin}/${TENANT_ID}/discovery/v2.0/keys`));
   const { payload } = await jwtVerify(accessToken, jwks, { issuer: `${sim.origin}/${TENANT_ID}/v2.0`, audience: API_ID });
   expect(payload.scp).toBe('access_as_user');
   expect(payload.roles).toEqual(['Retract.Admin']);
+  expect(payload.oid).toBe(admin.id);
   expect(payload.azp).toBe(API_ID);
   expect(decodeJwt(silentAccessToken)).toMatchObject({ scp: 'access_as_user', roles: ['Retract.Admin'], oid: payload.oid });
   await context.close();
