@@ -77,6 +77,8 @@ export interface WaitOptions {
   /** First and longest pause between polls. */
   intervalMs?: number;
   maxIntervalMs?: number;
+  /** Failed reads in a row (5xx, network) tolerated before giving up. */
+  retries?: number;
 }
 
 export interface WaitResult {
@@ -92,9 +94,31 @@ export async function waitForJob(api: ApiClient, io: CliIo, jobId: string, optio
   const unsubscribe = io.onInterrupt(() => stop.abort());
   let interval = options.intervalMs ?? 250;
   const maxInterval = options.maxIntervalMs ?? 2000;
+  const retries = options.retries ?? 5;
+  let failures = 0;
+  let last: Job | undefined;
   try {
     for (;;) {
-      const job = await api.get(`/jobs/${encodeURIComponent(jobId)}`, jobSchema);
+      let job: Job;
+      try {
+        job = await api.get(`/jobs/${encodeURIComponent(jobId)}`, jobSchema);
+        failures = 0;
+      } catch (err) {
+        // A blip (5xx, network) while only reading must not lose the job: try again a few
+        // times, then say where the job is. Refusals (2, 4) are not blips.
+        if (!(err instanceof CliError) || err.exitCode !== ExitCode.failed) throw err;
+        failures += 1;
+        if (failures > retries) {
+          throw new CliError(
+            `Stopped waiting for job ${jobId}: ${err.message.replace(/\.$/, '')}. The job goes on; follow it with \`retract status ${jobId}\`.`,
+            ExitCode.failed,
+          );
+        }
+        await io.sleep(maxInterval, stop.signal);
+        if (stop.signal.aborted && last) return { job: last, interrupted: true };
+        continue;
+      }
+      last = job;
       bar.update(job.counts, job.status);
       if (isFinal(job.status)) return { job, interrupted: false };
       await io.sleep(interval, stop.signal);

@@ -213,6 +213,44 @@ describe('run', () => {
   });
 });
 
+describe('waiting through trouble', () => {
+  it('a few failed reads while waiting are retried; the job is still followed to its end', async () => {
+    let polls = 0;
+    const api = lookupApi()
+      .on('POST', '/jobs', { status: 202, body: { jobId: 'job-1' } })
+      .on('GET', '/jobs/job-1', () => {
+        polls += 1;
+        if (polls === 2 || polls === 3) return problem(503, 'Service Unavailable', 'The API is restarting');
+        return { status: 200, body: polls < 5 ? sampleJob('running') : sampleJob('completed') };
+      });
+    const t = fakeIo(api);
+    expect(await main(['run', MESSAGE_ID, '--action', 'soft-delete', '--yes', '--json', ...CONNECT], t.io)).toBe(0);
+    expect(jobSchema.parse(JSON.parse(t.stdout())).status).toBe('completed');
+  });
+
+  it('when the API stays away, it gives up with the job id (exit 1), never having cancelled anything', async () => {
+    const api = lookupApi()
+      .on('POST', '/jobs', { status: 202, body: { jobId: 'job-1' } })
+      .on('GET', '/jobs/job-1', problem(502, 'Bad Gateway', 'The API is unreachable'));
+    const t = fakeIo(api);
+    expect(await main(['run', MESSAGE_ID, '--action', 'soft-delete', '--yes', '--json', ...CONNECT], t.io)).toBe(1);
+    expect(t.stdout()).toBe('');
+    expect(t.stderr()).toContain(
+      'retract: Stopped waiting for job job-1: The API is unreachable. The job goes on; follow it with `retract status job-1`.',
+    );
+    expect(api.requests.filter((r) => r.path === '/jobs/job-1')).toHaveLength(6);
+    expect(api.writes()).toEqual(['POST /lookups', 'POST /jobs']);
+  });
+
+  it('a refusal while waiting is not retried', async () => {
+    const api = new FakeApi().on('GET', '/jobs/job-1', problem(403, 'Forbidden', 'You may not read jobs'));
+    api.on('POST', '/jobs/job-1/cancel', { status: 202, body: { jobId: 'job-1' } });
+    const t = fakeIo(api);
+    expect(await main(['cancel', 'job-1', ...CONNECT], t.io)).toBe(4);
+    expect(api.requests.filter((r) => r.path === '/jobs/job-1')).toHaveLength(1);
+  });
+});
+
 describe('status, undo, cancel', () => {
   it('status prints the job and exits by its status', async () => {
     const api = new FakeApi().on('GET', '/jobs/job-1', { status: 200, body: sampleJob('partial') });
