@@ -142,8 +142,11 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
 
   const throttled = (req: SimRequest, reason: 'concurrency' | 'rate', retryAfter: number): SimResponse => {
     const headers = { 'retry-after': String(retryAfter) };
-    if (reason === 'concurrency') return graphError(ctx, req, 429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', headers);
-    return graphError(ctx, req, 429, 'TooManyRequests', 'Please retry again later.', headers);
+    const r = reason === 'concurrency' ? graphError(ctx, req, 429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', headers) : graphError(ctx, req, 429, 'TooManyRequests', 'Please retry again later.', headers);
+    // Graph's throttling answer repeats the status inside innerError (see the throttling docs).
+    const inner = (r.body as { error: { innerError: Record<string, string> } }).error.innerError;
+    Object.assign(inner, { code: '429', status: '429', message: 'Please retry after' });
+    return r;
   };
 
   /** One request (or $batch item) through the gate: faults, the handler, the record. */
@@ -235,7 +238,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       let active = 0;
       const answer = (id: string, r: SimResponse) => {
         results.set(id, r);
-        const headers: Record<string, string> = {};
+        const headers: Record<string, string> = { 'Cache-Control': 'no-cache', 'x-ms-resource-unit': '1', 'OData-Version': '4.0' };
         // Batch items carry headers in Graph's own casing (Retry-After, Content-Type, OData-Version).
         for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase() === 'odata-version' ? 'OData-Version' : k.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase())] = v;
         const item: Record<string, unknown> = { id, status: r.status, headers };

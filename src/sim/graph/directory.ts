@@ -155,7 +155,7 @@ export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Ha
     handle(USER_READ, (req) =>
       page(ctx, req, [...tenant.users], {
         filter: (u, f) => safeEval(f, (p) => userValue(u, p)),
-        json: userJson,
+        json: (u) => ({ '@odata.type': '#microsoft.graph.user', ...userJson(u) }),
         context: 'users',
         defaultTop: 100,
       }),
@@ -202,8 +202,12 @@ export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Ha
     const { users, groups } = tenant.groupMembers(findGroup(id).id, true);
     return [...users.map((user): Member => ({ kind: 'user', user })), ...groups.map((group): Member => ({ kind: 'group', group }))];
   };
+  // Directory objects listed through a relationship carry their own @odata.id, as Entra writes it.
+  const odataId = (id: string, type: 'User' | 'Group') => `${ctx.origin}/v2/${ctx.tenantId}/directoryObjects/${id}/Microsoft.DirectoryServices.${type}`;
+  const memberUser = (u: SimUser) => ({ '@odata.id': odataId(u.id, 'User'), ...userJson(u) });
+  const memberGroup = (g: FixtureGroup) => ({ '@odata.id': odataId(g.id, 'Group'), organizationId: ctx.tenantId, ...groupJson(g) });
   const memberJson = (m: Member) =>
-    m.kind === 'user' ? { '@odata.type': '#microsoft.graph.user', ...userJson(m.user) } : { '@odata.type': '#microsoft.graph.group', ...groupJson(m.group) };
+    m.kind === 'user' ? { '@odata.type': '#microsoft.graph.user', ...memberUser(m.user) } : { '@odata.type': '#microsoft.graph.group', ...memberGroup(m.group) };
   const memberValue = (m: Member, p: string) => (m.kind === 'user' ? userValue(m.user, p) : groupValue(m.group, p));
 
   router.get(
@@ -232,7 +236,7 @@ export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Ha
       if (!eventual(req)) throw new GraphFault(400, 'Request_UnsupportedQuery', 'Unsupported query: a type cast on transitiveMembers needs the ConsistencyLevel header set to eventual.');
       return page(ctx, req, members(req.params.id!).filter((m) => m.kind === kind), {
         filter: (m, f) => safeEval(f, (p) => memberValue(m, p)),
-        json: (m) => (m.kind === 'user' ? userJson(m.user) : groupJson(m.group)),
+        json: (m) => (m.kind === 'user' ? memberUser(m.user) : memberGroup(m.group)),
         context: kind === 'user' ? 'users' : 'groups',
         defaultTop: 100,
         needEventualForFilter: true,

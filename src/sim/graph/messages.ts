@@ -413,8 +413,11 @@ export function registerMessages(router: SimRouter, ctx: SimContext, handle: Han
     const select = messageSelect(req);
     const expand = messageExpand(req);
     const immutable = wantsImmutable(req);
+    const id = messageId(m, immutable);
     const body = {
       '@odata.context': metadata(ctx, `users('${user.id}')/messages${select ? `(${select.join(',')})` : ''}/$entity`),
+      // Graph names the entity itself when the answer expands a relationship of it.
+      ...(expand ? { '@odata.id': `${ctx.origin}/v1.0/users('${user.id}')/messages('${id}')` } : {}),
       ...messageJson(ctx, m, immutable, { ...(select ? { select } : {}), ...(expand ? { expand } : {}) }),
     };
     return graphJson(200, body, immutable ? { 'preference-applied': 'IdType="ImmutableId"' } : {});
