@@ -114,6 +114,9 @@ export class Interactive {
   }
 
   private remember(flow: Flow): string {
+    // Abandoned sign-ins are forgotten once they expire, so a long demo run does not grow.
+    const now = this.now().getTime();
+    for (const [k, f] of this.flows) if (f.expiresAt < now) this.flows.delete(k);
     const id = randomBytes(24).toString('base64url');
     this.flows.set(id, flow);
     return id;

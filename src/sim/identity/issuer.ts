@@ -148,20 +148,25 @@ export class Issuer {
   newCode(grant: Omit<AuthCodeGrant, 'expiresAt'>): string {
     // Entra's codes are long opaque strings; their form carries no meaning for clients.
     const code = `1.${randomBytes(64).toString('base64url')}`;
-    this.codes.set(code, { ...grant, expiresAt: this.now().getTime() + CODE_MS });
+    const now = this.now().getTime();
+    for (const [k, g] of this.codes) if (g.expiresAt < now) this.codes.delete(k);
+    for (const [k, until] of this.usedCodes) if (until < now) this.usedCodes.delete(k);
+    for (const [k, g] of this.refreshTokens) if (g.expiresAt < now) this.refreshTokens.delete(k);
+    this.codes.set(code, { ...grant, expiresAt: now + CODE_MS });
     return code;
   }
 
-  /** Takes a code out (codes are one-use): `undefined` when unknown, `'expired'` when too old. */
+  /** Takes a code out (codes are one-use): `'unknown'`, `'used'`, `'expired'`, or its grant. */
   redeemCode(code: string): AuthCodeGrant | 'unknown' | 'expired' | 'used' {
     const grant = this.codes.get(code);
     if (!grant) return this.usedCodes.has(code) ? 'used' : 'unknown';
     this.codes.delete(code);
-    this.usedCodes.add(code);
+    // Remembered as redeemed while it would have been valid, to answer AADSTS54005.
+    this.usedCodes.set(code, grant.expiresAt);
     if (grant.expiresAt < this.now().getTime()) return 'expired';
     return grant;
   }
-  private readonly usedCodes = new Set<string>();
+  private readonly usedCodes = new Map<string, number>();
 
   redeemRefreshToken(rt: string): RefreshGrant | 'unknown' | 'expired' {
     const grant = this.refreshTokens.get(rt);

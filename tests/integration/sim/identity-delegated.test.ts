@@ -104,6 +104,26 @@ describe('delegated tokens (v2 API)', () => {
     expect(await res.text()).toContain('AADSTS50011');
   });
 
+  it('signs in silently (prompt=none) with the session cookie, until the user signs out', async () => {
+    const pca = publicApp(sim.origin);
+    const first = await pca.getAuthCodeUrl({ scopes: [API_SCOPE], redirectUri: REDIRECT, state: 's' });
+    const { setCookie } = await signInThroughPage(first, 'megan@contoso.com', 'demo');
+    const cookie = setCookie!.split(';')[0]!;
+    const silentUrl = new URL(await pca.getAuthCodeUrl({ scopes: [API_SCOPE], redirectUri: REDIRECT, prompt: 'none', responseMode: ResponseMode.FRAGMENT, state: 'quiet' }));
+    const silent = await fetch(silentUrl, { redirect: 'manual', headers: { cookie } });
+    expect(silent.status).toBe(302);
+    const hash = new URLSearchParams(new URL(silent.headers.get('location')!).hash.slice(1));
+    expect(hash.get('code')).toBeTruthy();
+    expect(hash.get('state')).toBe('quiet');
+    const logout = await fetch(`${sim.origin}/${TENANT_ID}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent(REDIRECT)}`, { redirect: 'manual', headers: { cookie } });
+    expect(logout.status).toBe(302);
+    expect(logout.headers.get('location')).toBe(REDIRECT);
+    const after = await fetch(silentUrl, { redirect: 'manual', headers: { cookie } });
+    const err = new URLSearchParams(new URL(after.headers.get('location')!).hash.slice(1));
+    expect(err.get('error')).toBe('login_required');
+    expect(err.get('error_description')).toMatch(/^AADSTS50058: /);
+  });
+
   it('re-shows the page with an alert on a wrong password', async () => {
     const url = await publicApp(sim.origin).getAuthCodeUrl({ scopes: [API_SCOPE], redirectUri: REDIRECT });
     const { page, location } = await signInThroughPage(url, 'adele@contoso.com', 'nope');
