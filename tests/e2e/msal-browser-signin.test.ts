@@ -77,6 +77,9 @@ afterAll(async () => {
 it('signs a demo admin in with msal-browser through the sign-in page; the token has roles and scp', async () => {
   // Test only: Chromium does not read NODE_EXTRA_CA_CERTS, and the dev CA is not in its store.
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  // Every request of the page and its popup, to show MSAL needs nothing but the simulator.
+  const requested: string[] = [];
+  context.on('request', (r) => requested.push(`${r.method()} ${r.url().split('?')[0]!.split('#')[0]!}`));
   const page = await context.newPage();
   await page.goto(`${webOrigin}/`);
   const popupOpened = page.waitForEvent('popup');
@@ -98,5 +101,15 @@ it('signs a demo admin in with msal-browser through the sign-in page; the token 
   expect(payload.oid).toBe(admin.id);
   expect(payload.azp).toBe(API_ID);
   expect(decodeJwt(silentAccessToken)).toMatchObject({ scp: 'access_as_user', roles: ['Retract.Admin'], oid: payload.oid });
+  const toSim = requested.filter((r) => r.includes(sim.origin)).map((r) => r.replace(sim.origin, ''));
+  expect(requested.every((r) => r.includes(sim.origin) || r.includes(webOrigin))).toBe(true);
+  expect(new Set(toSim)).toEqual(
+    new Set([
+      `GET /${TENANT_ID}/v2.0/.well-known/openid-configuration`,
+      `GET /${TENANT_ID}/oauth2/v2.0/authorize`,
+      `POST /${TENANT_ID}/oauth2/v2.0/authorize`,
+      `POST /${TENANT_ID}/oauth2/v2.0/token`,
+    ]),
+  );
   await context.close();
 });
