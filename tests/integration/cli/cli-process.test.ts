@@ -7,6 +7,9 @@ import { jobSchema, lookupSchema } from '../../../src/contracts';
 import { CLI_ID, CLI_SECRET, MESSAGE_ID, READER_ID, READER_SECRET, startFakeStack, type FakeStack } from './fake-stack';
 import { runCli } from './run-cli';
 
+// Jest ignores testTimeout in a project's config (5 s default observed); child processes under load need more.
+jest.setTimeout(60_000);
+
 let stack: FakeStack;
 let devStack: string;
 

@@ -29,6 +29,9 @@ interface SimMessage {
   internetMessageId: string;
 }
 
+// Jest ignores testTimeout in a project's config (5 s default observed); child processes under load need more.
+jest.setTimeout(60_000);
+
 let stack: RealStack;
 beforeAll(async () => {
   stack = await startRealStack();
