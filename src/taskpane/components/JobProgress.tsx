@@ -40,7 +40,6 @@ export function JobProgress(props: { title: string; job: Job; onCancel?: () => v
         validationState={job.status === 'failed' ? 'error' : job.status === 'partial' ? 'warning' : job.status === 'completed' ? 'success' : 'none'}
       >
         <ProgressBar
-          aria-label={strings.retract.progress}
           value={c.targets ? finished / c.targets : running ? undefined : 1}
           max={1}
           color={job.status === 'failed' ? 'error' : job.status === 'partial' ? 'warning' : job.status === 'completed' ? 'success' : 'brand'}
