@@ -49,8 +49,9 @@ interface FoundTarget extends Target {
   receivedDateTime: string | undefined;
 }
 
-const FIRST_FOLDERS = ['inbox', 'sentitems'] as const;
-const MORE_FOLDERS = ['deleteditems', 'junkemail', 'archive', 'recoverableitemsdeletions'] as const;
+// Most copies sit in Inbox: its id alone names them; the rest are asked only where needed.
+const FIRST_FOLDERS = ['inbox'] as const;
+const MORE_FOLDERS = ['sentitems', 'deleteditems', 'junkemail', 'archive', 'recoverableitemsdeletions'] as const;
 
 export async function lookup(
   gateway: GraphGateway,
@@ -349,7 +350,7 @@ class LookupRun {
     if (byMailbox.size === 0) return;
     const userIds = [...byMailbox.keys()];
     const [folders, conversations] = await Promise.all([
-      this.gateway.wellKnownFolderIds(userIds, FIRST_FOLDERS, this.opts),
+      this.gateway.wellKnownFolderIds(userIds, ['sentitems'], this.opts),
       this.gateway.conversationMessages(
         userIds.map((userId) => ({ userId, conversationIds: byMailbox.get(userId)!.map((t) => t.conversationId!) })),
         this.opts,
