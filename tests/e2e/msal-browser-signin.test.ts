@@ -3,6 +3,7 @@
  * demo admin in through the simulator's sign-in page (popup) in Debian's headless Chromium;
  * the access token it receives for the Retract API carries the user's roles and scp.
  */
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -87,6 +88,13 @@ it('signs a demo admin in with msal-browser through the sign-in page; the token 
   const popup = await popupOpened;
   await popup.waitForLoadState('domcontentloaded');
   await popup.getByRole('heading', { name: 'Sign in' }).waitFor();
+  // The sign-in page is usable with a keyboard and a screen reader: axe finds nothing.
+  await popup.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  const violations = await popup.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: { id: string }[] }> } }).axe;
+    return (await axe.run()).violations.map((v) => v.id);
+  });
+  expect(violations).toEqual([]);
   await popup.getByLabel(`${admin.displayName} (${admin.userPrincipalName})`).check();
   await popup.getByLabel('Password').fill(admin.password!);
   await popup.getByRole('button', { name: 'Sign in' }).click();

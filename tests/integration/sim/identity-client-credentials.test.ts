@@ -50,6 +50,15 @@ describe('client credentials with a secret', () => {
     expect(payload.scp).toBeUndefined();
   });
 
+  it('works with authorityMetadata given up front instead of discovery', async () => {
+    const { doc } = await discoveredJwks();
+    const app = new ConfidentialClientApplication({
+      auth: { clientId: API_ID, clientSecret: 'api-s3cret', authority: `${sim.origin}/${TENANT_ID}`, knownAuthorities: [new URL(sim.origin).host], authorityMetadata: JSON.stringify(doc) },
+    });
+    const result = await app.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
+    expect(result?.accessToken.split('.')).toHaveLength(3);
+  });
+
   it('gives an Exchange token carrying Exchange.ManageAsApp only', async () => {
     const result = await msalApp(API_ID, 'api-s3cret').acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] });
     const { jwks } = await discoveredJwks();
