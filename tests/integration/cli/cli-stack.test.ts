@@ -2,9 +2,12 @@
  * The CLI against the real local stack (simulated tenant + Azurite + API host + worker, started
  * in-process by real-stack.ts): every command in human and JSON form, with the JSON validated by
  * the contracts' schemas; the exit codes of CONTRACTS §5 from a child process
- * (`node bin/retract.js`), as a script sees them; and a script that looks up, runs and checks
- * through /_sim that exactly the listed targets moved.
+ * (`node bin/retract.js`), as a script sees them, with the credentials, trust and Ctrl-C of a
+ * real process; and a script that looks up, runs and checks through /_sim that exactly the
+ * listed targets moved.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   auditPageSchema,
   auditVerifySchema,
@@ -20,7 +23,7 @@ import {
 import type { CliIo } from '../../../src/cli/io';
 import { sleep } from '../../../src/cli/io';
 import { main } from '../../../src/cli/main';
-import { MAILBOXES, MESSAGES, READER_ID, READER_SECRET, startRealStack, type RealStack } from './real-stack';
+import { CLI_ID, CLI_SECRET, MAILBOXES, MESSAGES, READER_ID, READER_SECRET, startRealStack, type RealStack } from './real-stack';
 import { runCli } from './run-cli';
 
 interface SimMessage {
@@ -131,6 +134,76 @@ describe('exit codes, from a child process', () => {
     } finally {
       setMailbox('lee@contoso.com', 'enabled');
       setMailbox('nestor@contoso.com', 'enabled');
+      stack.resumeWorker();
+    }
+  });
+});
+
+describe('the process boundary: credentials, trust, Ctrl-C', () => {
+  it('run without --yes when stdin is not a terminal: shows the preview, exit 2, no job', async () => {
+    const before = (await cli(['jobs', '--json'])).stdout;
+    const run = await runCli(['run', MESSAGES.lookup, '--action', 'soft-delete'], env());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/4 targets in 4 mailboxes/);
+    expect(run.stderr).toMatch(/^retract: Not run: stdin is not a terminal, so there is no one to confirm\. Nothing was changed; add --yes/);
+    expect((await cli(['jobs', '--json'])).stdout).toBe(before);
+  });
+
+  it('a wrong secret: the authority refuses, exit 4, and no secret is printed', async () => {
+    const run = await runCli(['lookup', MESSAGES.lookup, '--client-id', CLI_ID, '--client-secret', 'wrong-secret-xyz'], env());
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/^retract: The authority refused the client credentials of app \S+ in tenant \S+ \(invalid_client: AADSTS7000215: Invalid client secret provided\./);
+    expect(run.stderr).not.toContain('wrong-secret-xyz');
+    expect(run.stderr).not.toContain(CLI_SECRET);
+  });
+
+  it('TLS stays on: without the dev CA (and without NODE_EXTRA_CA_CERTS) the stack is not trusted, exit 1', async () => {
+    const stackFile = JSON.parse(fs.readFileSync(stack.devStackFile, 'utf8')) as Record<string, unknown>;
+    delete stackFile.caFile;
+    const noCa = path.join(path.dirname(stack.devStackFile), 'dev-stack-no-ca.json');
+    fs.writeFileSync(noCa, JSON.stringify(stackFile), { mode: 0o600 });
+    const run = await runCli(['lookup', MESSAGES.lookup], { RETRACT_DEV_STACK: noCa });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^retract: Cannot reach the authority at https:\/\/localhost:\d+: its TLS certificate is not trusted/);
+  });
+
+  it('nothing listening at the API: exit 1, naming where it tried', async () => {
+    const run = await runCli(['jobs', '--api', 'https://localhost:1/api'], env());
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('retract: Cannot reach the Retract API at https://localhost:1/api: nothing is listening there.\n');
+  });
+
+  it('no dev-stack file and no options: exit 2, saying how to start the stack', async () => {
+    const run = await runCli(['jobs'], { RETRACT_DEV_STACK: '/nonexistent/dev-stack.json' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/dev-stack\.json does not exist\. Start the local stack with `npm start`/);
+  });
+
+  it('Ctrl-C while waiting stops the waiting, not the job: exit 130, the job printed, its id named', async () => {
+    await stack.pauseWorker();
+    try {
+      let signalled = false;
+      const run = await runCli(['run', MESSAGES.cancel, '--action', 'move-to-junk', '--yes', '--json'], env(), 45_000, (text, child) => {
+        if (!signalled && /Job \S+ started/.test(text)) {
+          signalled = true;
+          setTimeout(() => child.kill('SIGINT'), 500);
+        }
+      });
+      expect(run.code).toBe(130);
+      const job = jobSchema.parse(JSON.parse(run.stdout));
+      expect(job.status).toBe('queued');
+      expect(run.stderr).toContain(`Stopped waiting. Job ${job.jobId} goes on (queued); follow it with \`retract status ${job.jobId}\`.`);
+      // It goes on: once the worker runs, the job completes.
+      stack.resumeWorker();
+      let status = '';
+      for (let i = 0; i < 100 && status !== 'completed'; i++) {
+        status = jobSchema.parse(JSON.parse((await cli(['status', job.jobId, '--json'])).stdout)).status;
+        if (status !== 'completed') await sleep(100);
+      }
+      expect(status).toBe('completed');
+      const undo = await cli(['undo', job.jobId, '--json', '--quiet']);
+      expect(undo.code).toBe(0);
+    } finally {
       stack.resumeWorker();
     }
   });
