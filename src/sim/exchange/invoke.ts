@@ -228,7 +228,8 @@ export class ExchangeAdminApi {
 
     const pageSize = this.pageSize(req);
     const page = rows.slice(offset, offset + pageSize);
-    const base = `${this.ctx.origin}/adminapi/beta/${encodeURIComponent(tenantSegment)}`;
+    // Links name the host the client called, as Exchange names its own.
+    const base = `${req.url.origin || this.ctx.origin}/adminapi/beta/${encodeURIComponent(tenantSegment)}`;
     const body: Record<string, unknown> = { '@odata.context': `${base}/$metadata#Collection(Exchange.GenericHashTable)`, value: page };
     if (offset + pageSize < rows.length) body['@odata.nextLink'] = `${base}/InvokeCommand?%24skiptoken=${offset + pageSize}.${queryKey}`;
     return json(200, body, { 'odata-version': '4.0' });
