@@ -52,7 +52,7 @@ export const API_SCOPE = 'access_as_user';
  * local development setup uses (documented in the report and in CONTRACTS' consumers):
  * `https://localhost:<any port>/<any path>`, `https://127.0.0.1:<any port>/…`, the native
  * loopback `http://localhost:<port>` / `http://127.0.0.1:<port>` (Entra's "mobile and desktop"
- * platform ignores the port), and `brk-multihub://localhost` (Office's nested app
+ * platform ignores the port), and `brk-multihub://localhost[:port]` (Office's nested app
  * authentication broker).
  */
 export function isAllowedRedirectUri(uri: string): boolean {
@@ -63,7 +63,7 @@ export function isAllowedRedirectUri(uri: string): boolean {
     return false;
   }
   if (u.hash) return false;
-  if (u.protocol === 'brk-multihub:') return u.host === 'localhost';
+  if (u.protocol === 'brk-multihub:') return u.hostname === 'localhost';
   const loopback = u.hostname === 'localhost' || u.hostname === '127.0.0.1';
   return loopback && (u.protocol === 'https:' || u.protocol === 'http:');
 }

@@ -49,7 +49,7 @@ describe('scopes', () => {
 
 describe('redirect URIs', () => {
   it('accepts the local development forms and nothing else', () => {
-    for (const ok of ['https://localhost:3000/auth-redirect.html', 'https://127.0.0.1:8443/x', 'http://localhost:53111', 'brk-multihub://localhost']) expect(isAllowedRedirectUri(ok)).toBe(true);
+    for (const ok of ['https://localhost:3000/auth-redirect.html', 'https://127.0.0.1:8443/x', 'http://localhost:53111', 'brk-multihub://localhost', 'brk-multihub://localhost:3000']) expect(isAllowedRedirectUri(ok)).toBe(true);
     for (const bad of ['https://evil.example/cb', 'https://localhost.evil.example/', 'https://localhost:3000/#frag', 'javascript:alert(1)', 'brk-multihub://evil', 'brk-multihub://localhost.evil', 'not a url']) expect(isAllowedRedirectUri(bad)).toBe(false);
   });
 });
