@@ -1,0 +1,227 @@
+/**
+ * One run of the "all-staff" scenario through the real stack: lookups at depth 0 and 2, the
+ * soft-delete job on the depth-2 lookup to completion, the check (through /_sim) that every
+ * copy of the phish and its forwards was removed, and the naive baseline. Returns every figure.
+ */
+import { ApiClient, clientToken, mapLimit, setSimFaults, simMail, simMessages } from './api-client';
+import { RequestLogReader, summarize, type RequestSummary } from './request-log';
+import { buildScenario, PHISH_INTERNET_MESSAGE_ID, userAddress, type Scenario } from './scenario';
+import { startBenchStack, type BenchStack } from './stack';
+
+/** Fixed so figures compare across runs (issue 10): 50 ms, 4 per mailbox, 2,000 per second. */
+export const BENCH_FAULTS = { latencyMs: 50, throttle: { perMailboxConcurrency: 4, ratePerSecond: 2000 }, errorRate: {} } as const;
+/** The per-app rate the bound is computed against (sub-requests per second). */
+export const APP_RATE = 2000;
+
+export interface AllStaffOptions {
+  mailboxes: number;
+  /** Recipients of the naive baseline (one find and one delete each, in sequence). */
+  naiveRecipients: number;
+  workers: number;
+  log: (line: string) => void;
+}
+
+export interface Phase {
+  name: string;
+  ms: number;
+  requests?: RequestSummary;
+  /** Peak resident memory (MiB) of each process during the phase, from VmRSS samples. */
+  peakRssMiB?: Record<string, number>;
+  /** CPU seconds each process used during the phase. */
+  cpuSeconds?: Record<string, number>;
+}
+
+export interface Removal {
+  /** Copies of the phish and its forwards the simulator holds. */
+  copies: number;
+  /** Of those, in Recoverable Items\Deletions (soft-deleted). */
+  removed: number;
+  /** Copies left where a user sees them: each one is a failure. */
+  left: Array<{ mailbox: string; folder: string; ref: string | null }>;
+  /** Lookup targets not in Recoverable Items\Deletions after the job. */
+  targetsNotRemoved: number;
+  mailboxesChecked: number;
+}
+
+export interface AllStaffResult {
+  scenario: Scenario['counts'];
+  generateMs: number;
+  sim: BenchStack['sim'];
+  phases: Phase[];
+  lookups: Array<{ depth: number; ms: number; targets: number; byDepth: Record<string, number>; skipped: number; ambiguous: number; mailboxesSearched: number; apiGraphRequests: number }>;
+  job: { jobId: string; status: string; ms: number; counts: { targets: number; done: number; alreadyGone: number; failed: number }; progress: Array<{ atMs: number; done: number }> };
+  totals: { httpRequests: Record<string, number>; graphSubRequests: number; throttled: number; errors: number; logRecordsLost: number };
+  memory: { peakMiB: Record<string, number>; withScenarioLoadedMiB: number };
+  bound: { n: number; h: number; t: number; seconds: number; oursSeconds: number; ratio: number };
+  naive: { recipients: number; ms: number; mailboxesPerSecond: number; removed: number; throttled: number };
+  ours: { mailboxesPerSecond: number; speedup: number };
+  removal: Removal;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; from: number; to: number }> {
+  const from = Date.now();
+  const value = await fn();
+  const to = Date.now();
+  return { value, ms: to - from, from, to };
+}
+
+/** Every copy of the retracted mail, mailbox by mailbox, through /_sim. */
+async function checkRemoval(stack: BenchStack, scenario: Scenario, targetIds: Set<string>): Promise<Removal> {
+  const refs = new Set(scenario.retractRefs);
+  const addresses = Array.from({ length: scenario.counts.mailboxes }, (_, i) => userAddress(i));
+  const lists = await mapLimit(addresses, 16, (a) => simMessages(stack.sim.origin, a));
+  let copies = 0;
+  let removed = 0;
+  const left: Removal['left'] = [];
+  const seenTargets = new Set<string>();
+  lists.forEach((messages, i) => {
+    for (const m of messages) {
+      if (targetIds.has(m.id) && m.folder === 'recoverableitemsdeletions') seenTargets.add(m.id);
+      if (!m.ref || !refs.has(m.ref)) continue;
+      copies++;
+      if (m.folder === 'recoverableitemsdeletions') removed++;
+      else left.push({ mailbox: addresses[i]!, folder: m.folder, ref: m.ref });
+    }
+  });
+  return { copies, removed, left, targetsNotRemoved: targetIds.size - seenTargets.size, mailboxesChecked: addresses.length };
+}
+
+/** The naive script: for each recipient, one find and one delete, one request at a time. */
+async function naiveBaseline(stack: BenchStack, recipients: number): Promise<AllStaffResult['naive']> {
+  const addresses = Array.from({ length: recipients }, (_, i) => userAddress(i));
+  const imid = '<naive-baseline-0001@evil.example>';
+  await simMail(stack.sim.origin, [{ op: 'deliver', ref: 'naive-baseline', internetMessageId: imid, from: 'payroll@evil.example', to: addresses, subject: 'Naive baseline' }]);
+  const token = await clientToken(stack.sim.origin, stack.fixture, 'retract-api', 'https://graph.microsoft.com/.default');
+  const graph = `${stack.sim.origin}/v1.0`;
+  let throttled = 0;
+  const request = async (method: string, url: string): Promise<Response> => {
+    for (;;) {
+      const res = await fetch(url, { method, headers: { authorization: `Bearer ${token}` } });
+      if (res.status !== 429) return res;
+      throttled++;
+      await res.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? '1')));
+    }
+  };
+  const started = Date.now();
+  for (const a of addresses) {
+    const filter = encodeURIComponent(`internetMessageId eq '${imid}'`);
+    const found = await request('GET', `${graph}/users/${encodeURIComponent(a)}/messages?$filter=${filter}&$select=id`);
+    if (!found.ok) throw new Error(`The naive baseline's search of ${a} answered ${found.status}.`);
+    const body = (await found.json()) as { value?: Array<{ id: string }> };
+    for (const m of body.value ?? []) {
+      const del = await request('DELETE', `${graph}/users/${encodeURIComponent(a)}/messages/${encodeURIComponent(m.id)}`);
+      await del.arrayBuffer();
+      if (del.status !== 204) throw new Error(`The naive baseline's delete in ${a} answered ${del.status}.`);
+    }
+  }
+  const ms = Date.now() - started;
+  let removed = 0;
+  for (const list of await mapLimit(addresses, 16, (a) => simMessages(stack.sim.origin, a)))
+    if (list.some((m) => m.internetMessageId === imid && m.folder === 'recoverableitemsdeletions')) removed++;
+  return { recipients, ms, mailboxesPerSecond: recipients / (ms / 1000), removed, throttled };
+}
+
+export async function runAllStaff(opts: AllStaffOptions): Promise<AllStaffResult> {
+  const { log } = opts;
+  const gen = await timed(async () => buildScenario({ mailboxes: opts.mailboxes }));
+  const scenario = gen.value;
+  log(`scenario: ${scenario.counts.mailboxes.toLocaleString('en')} mailboxes, ${scenario.counts.mailOps.toLocaleString('en')} mail ops, ${scenario.counts.forwarders} forwarders, ${scenario.counts.reforwarders} re-forwarders (built in ${gen.ms} ms)`);
+  const stack = await startBenchStack(scenario.fixture, { workers: opts.workers, log });
+  const phases: Phase[] = [
+    { name: 'build scenario', ms: gen.ms },
+    { name: 'simulator: parse fixture', ms: stack.sim.loadMs },
+    { name: 'simulator: deliver mail ops', ms: stack.sim.startMs },
+  ];
+  const reader = new RequestLogReader(stack.sim.origin);
+  try {
+    await setSimFaults(stack.sim.origin, BENCH_FAULTS);
+    const token = await clientToken(stack.sim.origin, stack.fixture, 'retract-cli', `${stack.fixture.apps.find((a) => a.name === 'retract-api')!.identifierUri}/.default`);
+    const api = new ApiClient(stack.api.url, token);
+    const withScenarioLoaded = stack.memory.mark().sim ?? 0;
+    stack.memory.cpuMark();
+    await reader.poll();
+    reader.start();
+    const httpBefore = await stack.httpCounts();
+
+    const lookups: AllStaffResult['lookups'] = [];
+    let depth2Lookup: Awaited<ReturnType<ApiClient['lookup']>> | undefined;
+    let depth2Ms = 0;
+    for (const depth of [0, 2]) {
+      log(`lookup at depth ${depth} …`);
+      const r = await timed(() => api.lookup(PHISH_INTERNET_MESSAGE_ID, depth));
+      await reader.poll();
+      const byDepth: Record<string, number> = {};
+      for (const t of r.value.targets) byDepth[t.depth] = (byDepth[t.depth] ?? 0) + 1;
+      lookups.push({ depth, ms: r.ms, targets: r.value.targets.length, byDepth, skipped: r.value.skipped.length, ambiguous: r.value.ambiguous.length, mailboxesSearched: r.value.stats.mailboxesSearched, apiGraphRequests: r.value.stats.graphRequests });
+      phases.push({ name: `lookup, depth ${depth}`, ms: r.ms, requests: summarize(reader.between(r.from, r.to), r.from, r.to), peakRssMiB: stack.memory.mark(), cpuSeconds: stack.memory.cpuMark() });
+      log(`lookup at depth ${depth}: ${r.value.targets.length.toLocaleString('en')} targets in ${(r.ms / 1000).toFixed(1)} s`);
+      if (depth === 2) {
+        depth2Lookup = r.value;
+        depth2Ms = r.ms;
+      }
+    }
+    const lookup2 = depth2Lookup!;
+
+    log('soft-delete job …');
+    const progress: Array<{ atMs: number; done: number }> = [];
+    const big = lookup2.targets.length >= 5000;
+    const jobRun = await timed(async () => {
+      const jobId = await api.startJob(lookup2.lookupId, 'soft-delete');
+      const started = Date.now();
+      return api.waitForJob(jobId, {
+        pollMs: big ? 1000 : 250,
+        timeoutMs: Math.max(120_000, lookup2.targets.length * 60),
+        onPoll: (j) => progress.push({ atMs: Date.now() - started, done: j.counts.done + j.counts.alreadyGone + j.counts.failed }),
+      });
+    });
+    await reader.poll();
+    const job = jobRun.value;
+    phases.push({ name: 'soft-delete job', ms: jobRun.ms, requests: summarize(reader.between(jobRun.from, jobRun.to), jobRun.from, jobRun.to), peakRssMiB: stack.memory.mark(), cpuSeconds: stack.memory.cpuMark() });
+    log(`job ${job.status}: ${job.counts.done.toLocaleString('en')} done, ${job.counts.alreadyGone} already gone, ${job.counts.failed} failed in ${(jobRun.ms / 1000).toFixed(1)} s`);
+    const httpAfter = await stack.httpCounts();
+    await reader.stop();
+
+    log('checking every copy through /_sim …');
+    const check = await timed(() => checkRemoval(stack, scenario, new Set(lookup2.targets.map((t) => t.messageId))));
+    phases.push({ name: 'check removal (/_sim)', ms: check.ms });
+    const peakMiB = stack.memory.highWater();
+
+    log(`naive baseline on ${opts.naiveRecipients} recipients …`);
+    const naive = await naiveBaseline(stack, opts.naiveRecipients);
+    phases.push({ name: `naive baseline (${opts.naiveRecipients} mailboxes)`, ms: naive.ms });
+
+    const all = summarize(reader.records, reader.records[0]?.startedAt ?? Date.now(), Date.now());
+    const httpRequests: Record<string, number> = {};
+    for (const k of Object.keys(httpAfter) as Array<keyof typeof httpAfter>) httpRequests[k] = httpAfter[k] - httpBefore[k];
+
+    // The bound (issue 10): N mailboxes searched, H mailboxes whose Sent Items a hop reads (those
+    // holding a target of the hop before), T targets acted on — one sub-request each at 2,000/s.
+    const hopMailboxes = new Set<string>();
+    for (const t of lookup2.targets) if (t.depth < 2) hopMailboxes.add(`${t.depth}\u0000${t.mailbox.toLowerCase()}`);
+    const n = lookup2.stats.mailboxesSearched;
+    const h = hopMailboxes.size;
+    const t = job.counts.targets;
+    const boundSeconds = (n + h + t) / APP_RATE;
+    const oursSeconds = (depth2Ms + jobRun.ms) / 1000;
+    const oursRate = scenario.counts.mailboxes / oursSeconds;
+
+    return {
+      scenario: scenario.counts,
+      generateMs: gen.ms,
+      sim: stack.sim,
+      phases,
+      lookups,
+      job: { jobId: job.jobId, status: job.status, ms: jobRun.ms, counts: { targets: job.counts.targets, done: job.counts.done, alreadyGone: job.counts.alreadyGone, failed: job.counts.failed }, progress },
+      totals: { httpRequests, graphSubRequests: all.graphSubRequests, throttled: all.throttled, errors: all.errors, logRecordsLost: reader.lost },
+      memory: { peakMiB, withScenarioLoadedMiB: withScenarioLoaded },
+      bound: { n, h, t, seconds: boundSeconds, oursSeconds, ratio: oursSeconds / boundSeconds },
+      naive,
+      ours: { mailboxesPerSecond: oursRate, speedup: oursRate / naive.mailboxesPerSecond },
+      removal: check.value,
+    };
+  } finally {
+    await reader.stop().catch(() => undefined);
+    await stack.stop();
+  }
+}
