@@ -192,23 +192,46 @@ export class GraphGateway {
 
   // ---- mailboxes -------------------------------------------------------------------------
 
-  /** Every message in each mailbox (all folders) whose internetMessageId is exactly `internetMessageId`. */
+  /**
+   * Every message in each mailbox whose internetMessageId is exactly `internetMessageId`: all
+   * mail folders (`/messages`) and Recoverable Items' Deletions, which `/messages` leaves out
+   * but from which a user can still recover the message. Both searches go in the same round.
+   */
   async findCopies(userIds: string[], internetMessageId: string, opts: OpOptions = {}): Promise<Map<string, Result<GraphMessage[]>>> {
     const filter = enc(odataEq('internetMessageId', internetMessageId));
+    const query = `?$filter=${filter}&$select=${MESSAGE_FIELDS}&$top=100`;
     const entries = await Promise.all(
       userIds.map(async (userId): Promise<[string, Result<GraphMessage[]>]> => {
-        const res = await this.listAll(
-          { method: 'GET', url: `/users/${enc(userId)}/messages?$filter=${filter}&$select=${MESSAGE_FIELDS}&$top=100`, mailbox: userId },
-          messageSchema,
-          'searching a mailbox',
-          opts,
-        );
+        const [all, recoverable] = await Promise.all([
+          this.listAll({ method: 'GET', url: `/users/${enc(userId)}/messages${query}`, mailbox: userId }, messageSchema, 'searching a mailbox', opts),
+          this.listAll(
+            { method: 'GET', url: `/users/${enc(userId)}/mailFolders/recoverableitemsdeletions/messages${query}`, mailbox: userId },
+            messageSchema,
+            'searching Recoverable Items',
+            opts,
+          ),
+        ]);
+        if (!all.ok) return [userId, all];
+        const found = [...all.value];
+        if (recoverable.ok) {
+          const seen = new Set(found.map((m) => m.id));
+          for (const m of recoverable.value) {
+            if (seen.has(m.id)) continue;
+            found.push(m);
+            if (m.parentFolderId) this.learnFolder(userId, 'recoverableitemsdeletions', m.parentFolderId);
+          }
+        }
         // Graph matches the filter case-insensitively; an id differing only in case is another message.
-        if (res.ok) return [userId, { ok: true, value: res.value.filter((m) => m.internetMessageId === internetMessageId) }];
-        return [userId, res];
+        return [userId, { ok: true, value: found.filter((m) => m.internetMessageId === internetMessageId) }];
       }),
     );
     return new Map(entries);
+  }
+
+  private learnFolder(userId: string, name: string, id: string): void {
+    let map = this.folderIds.get(userId);
+    if (!map) this.folderIds.set(userId, (map = new Map()));
+    map.set(name, id);
   }
 
   /**
@@ -256,11 +279,7 @@ export class GraphGateway {
       asks.map(async ({ userId, name }) => {
         const res = await this.send({ method: 'GET', url: `/users/${enc(userId)}/mailFolders/${enc(name)}?$select=id`, mailbox: userId }, opts);
         const parsed = isSuccess(res.status) ? folderSchema.safeParse(res.body) : undefined;
-        if (parsed?.success) {
-          let map = this.folderIds.get(userId);
-          if (!map) this.folderIds.set(userId, (map = new Map()));
-          map.set(name, parsed.data.id);
-        }
+        if (parsed?.success) this.learnFolder(userId, name, parsed.data.id);
       }),
     );
     const out = new Map<string, Map<string, string>>();
