@@ -149,7 +149,8 @@ export function domainOf(addr: string): string {
 
 /** ASCII-only lower-casing, as Exchange compares SMTP addresses: no Unicode folding. */
 export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+  // Runs of A-Z lower-cased as a whole: toLowerCase of pure ASCII letters is ASCII folding.
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : s;
 }
 
 /** Every address a directory object lists: a user's UPN, mail and smtp proxies; a group's mail. */

@@ -66,31 +66,40 @@ function headerValue(req: SimRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The calling app, read from the bearer token without checking it (only to key throttling). */
-function callerApp(req: SimRequest): string {
+/** Claims of a bearer token read without checking it (only to key throttling and records). */
+const peekCache = new Map<string, Record<string, unknown> | null>();
+function peekClaims(req: SimRequest): Record<string, unknown> | null {
   const auth = headerValue(req, 'authorization') ?? '';
+  const cached = peekCache.get(auth);
+  if (cached !== undefined) return cached;
   const m = /^Bearer\s+[^.]+\.([^.]+)\./i.exec(auth);
-  if (!m) return 'anonymous';
-  try {
-    const claims = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const app = claims.azp ?? claims.appid;
-    const oid = claims.oid;
-    return typeof app === 'string' ? `${app}${typeof oid === 'string' && claims.scp ? `/${oid}` : ''}` : 'anonymous';
-  } catch {
-    return 'anonymous';
+  let claims: Record<string, unknown> | null = null;
+  if (m) {
+    try {
+      const parsed: unknown = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8'));
+      if (parsed && typeof parsed === 'object') claims = parsed as Record<string, unknown>;
+    } catch {
+      claims = null;
+    }
   }
+  // Tokens are reused for an hour; a bounded cache keeps peeking off the hot path.
+  if (peekCache.size > 1000) peekCache.clear();
+  peekCache.set(auth, claims);
+  return claims;
+}
+
+/** The calling app (and user, for delegated tokens): the throttling key's first half. */
+function callerApp(req: SimRequest): string {
+  const claims = peekClaims(req);
+  if (!claims) return 'anonymous';
+  const app = claims.azp ?? claims.appid;
+  const oid = claims.oid;
+  return typeof app === 'string' ? `${app}${typeof oid === 'string' && claims.scp ? `/${oid}` : ''}` : 'anonymous';
 }
 
 function tokenOid(req: SimRequest): string | undefined {
-  const auth = headerValue(req, 'authorization') ?? '';
-  const m = /^Bearer\s+[^.]+\.([^.]+)\./i.exec(auth);
-  if (!m) return undefined;
-  try {
-    const oid = (JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as Record<string, unknown>).oid;
-    return typeof oid === 'string' ? oid : undefined;
-  } catch {
-    return undefined;
-  }
+  const oid = peekClaims(req)?.oid;
+  return typeof oid === 'string' ? oid : undefined;
 }
 
 function decodePath(raw: string): string | undefined {
