@@ -29,11 +29,19 @@ export function createExchangeTokenSource(creds: ExchangeCredentials): () => Pro
     },
     system: { loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined } },
   });
-  return async () => {
+  // Calls that start together on a cold cache share one token request (MSAL caches the token).
+  let pending: Promise<string> | undefined;
+  const acquire = async (): Promise<string> => {
     const result = await app.acquireTokenByClientCredential({ scopes: [EXCHANGE_SCOPE] });
     if (!result?.accessToken) {
       throw new Error('Entra ID gave the app no token for Exchange Online. Check that it holds Exchange.ManageAsApp with admin consent.');
     }
     return result.accessToken;
+  };
+  return () => {
+    pending ??= acquire().finally(() => {
+      pending = undefined;
+    });
+    return pending;
   };
 }

@@ -37,13 +37,21 @@ export function createConfidentialClient(creds: AppCredentials): ConfidentialCli
 /** A Graph client auth provider for one resource scope, e.g. `https://graph.microsoft.com/.default`. */
 export function createAppTokenProvider(creds: AppCredentials, scope: string): AuthenticationProvider {
   const app = createConfidentialClient(creds);
+  // Many requests start at once on a cold cache: they share one token request.
+  let pending: Promise<string> | undefined;
+  const acquire = async (): Promise<string> => {
+    const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
+    if (!result?.accessToken) {
+      throw new Error('Entra ID gave the app no access token. Check the app registration and its admin consent.');
+    }
+    return result.accessToken;
+  };
   return {
-    async getAccessToken(): Promise<string> {
-      const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
-      if (!result?.accessToken) {
-        throw new Error('Entra ID gave the app no access token. Check the app registration and its admin consent.');
-      }
-      return result.accessToken;
+    getAccessToken(): Promise<string> {
+      pending ??= acquire().finally(() => {
+        pending = undefined;
+      });
+      return pending;
     },
   };
 }
