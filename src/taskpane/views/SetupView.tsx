@@ -84,7 +84,9 @@ export function SetupView() {
     }
     setInvalid(false);
     setDomain('');
-    if (!current.includes(parsed.data)) void save([...current, parsed.data]);
+    // Domains are compared in lower case (DNS names are ASCII or punycode).
+    const name = parsed.data.toLowerCase();
+    if (!current.some((d) => d.toLowerCase() === name)) void save([...current, name]);
   };
 
   return (
