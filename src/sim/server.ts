@@ -102,12 +102,14 @@ function tokenOid(req: SimRequest): string | undefined {
   return typeof oid === 'string' ? oid : undefined;
 }
 
+/** The decoded path; Graph's `/me/…` is routed as `/users/me/…` (resolved from the token). */
 function decodePath(raw: string): string | undefined {
   try {
     return raw
       .split('/')
       .map((s) => decodeURIComponent(s))
-      .join('/');
+      .join('/')
+      .replace(/^\/v1\.0\/me(?=\/|$)/i, '/v1.0/users/me');
   } catch {
     return undefined;
   }

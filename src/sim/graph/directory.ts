@@ -164,8 +164,12 @@ export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Ha
 
   router.get(
     '/v1.0/users/:user',
-    handle(USER_READ, (req, claims) => {
+    handle([...USER_READ, 'User.Read'], (req, claims) => {
       const u = resolveUser(ctx, req.params.user!, claims, false);
+      // User.Read (delegated) reads only the signed-in user's own profile.
+      const held = claims.scp ? claims.scp.split(' ') : (claims.roles ?? []);
+      if (!USER_READ.some((p) => held.includes(p)) && u.id.toLowerCase() !== claims.oid.toLowerCase())
+        throw new GraphFault(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
       const select = selectOption(req);
       return graphJson(200, { '@odata.context': metadata(ctx, `users${select ? `(${select.join(',')})` : ''}/$entity`), ...applySelect(userJson(u), select) });
     }),

@@ -542,9 +542,8 @@ export function registerMessages(router: SimRouter, ctx: SimContext, handle: Han
 
 /** The mailbox a Graph path addresses (`/v1.0/users/{x}/…`), for throttling and /_sim/requests. */
 export function mailboxSegment(path: string): string | undefined {
-  const m = /^\/v1\.0\/(users\/([^/]+)|me)\/(messages|mailFolders|sendMail)/i.exec(path);
-  if (!m) return undefined;
-  return m[2] ?? 'me';
+  const m = /^\/v1\.0\/users\/([^/]+)\/(messages|mailFolders|sendMail)/i.exec(path);
+  return m?.[1];
 }
 
 export { headerOf };

@@ -148,6 +148,22 @@ describe('authorization at the door', () => {
     expect(h.fixture.apps.find((a) => a.name === 'retract-api')!.applicationPermissions).toContain('Mail.Send');
   });
 
+  it('serves /me to a delegated token, within its scopes', async () => {
+    const api = h.fixture.apps.find((a) => a.name === 'retract-api')!;
+    const res = await fetch(`${h.sim.origin}/${h.sim.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'password', client_id: api.clientId, client_secret: api.secret, username: 'adele@contoso.com', password: 'demo', scope: 'https://graph.microsoft.com/.default' }),
+    });
+    const token = ((await res.json()) as { access_token: string }).access_token;
+    const me = await h.raw('GET', '/v1.0/me', { token });
+    expect(me.status).toBe(200);
+    expect((me.json as User).userPrincipalName).toBe('adele@contoso.com');
+    // The delegated token holds User.Read only: no mail.
+    const mail = await h.raw('GET', '/v1.0/me/messages', { token });
+    expect(mail.status).toBe(403);
+  });
+
   it('refuses /me for an app-only token', async () => {
     const e = await graphError(client.api('/me/messages').get());
     expect(e.statusCode).toBe(400);
