@@ -290,6 +290,15 @@ describe('sending', () => {
     expect(sent.value[0]!.toRecipients.map((x) => x.emailAddress.address)).toEqual(['adele@contoso.com', 'orders@fabrikam.example']);
   });
 
+  it('marks a message read with PATCH, which the folder counts see', async () => {
+    const c = await copyOf(h, 'patti@contoso.com', 'welcome', 'inbox');
+    const before = (await client.api('/users/patti@contoso.com/mailFolders/inbox').get()) as { unreadItemCount: number };
+    const patched = (await immutable.api(`/users/patti@contoso.com/messages/${c.id}`).patch({ isRead: true })) as Msg & { isRead: boolean };
+    expect(patched.isRead).toBe(true);
+    const after = (await client.api('/users/patti@contoso.com/mailFolders/inbox').get()) as { unreadItemCount: number };
+    expect(after.unreadItemCount).toBe(before.unreadItemCount - 1);
+  });
+
   it('lists mail folders and gets one by well-known name', async () => {
     const folders = (await client.api('/users/adele@contoso.com/mailFolders').get()) as { value: { displayName: string }[] };
     expect(folders.value.map((f) => f.displayName)).toEqual(expect.arrayContaining(['Inbox', 'Sent Items', 'Deleted Items', 'Junk Email']));
