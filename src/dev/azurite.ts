@@ -33,16 +33,23 @@ export function azuriteConnectionString(ports: { blobPort: number; queuePort: nu
   ].join(';') + ';';
 }
 
-export async function startAzurite(options: { dataDir?: string; timeoutMs?: number } = {}): Promise<AzuriteHandle> {
+export async function startAzurite(
+  options: {
+    dataDir?: string;
+    timeoutMs?: number;
+    /** Fixed ports (`npm start`'s defaults 10000–10002); each left out or 0 is a free port. */
+    ports?: { blob?: number; queue?: number; table?: number };
+  } = {},
+): Promise<AzuriteHandle> {
   const bin = path.join(ROOT, 'node_modules', 'azurite', 'dist', 'src', 'azurite.js');
   const args = [
     bin,
     '--silent',
     '--skipApiVersionCheck',
     '--disableTelemetry',
-    '--blobHost', '127.0.0.1', '--blobPort', '0',
-    '--queueHost', '127.0.0.1', '--queuePort', '0',
-    '--tableHost', '127.0.0.1', '--tablePort', '0',
+    '--blobHost', '127.0.0.1', '--blobPort', String(options.ports?.blob ?? 0),
+    '--queueHost', '127.0.0.1', '--queuePort', String(options.ports?.queue ?? 0),
+    '--tableHost', '127.0.0.1', '--tablePort', String(options.ports?.table ?? 0),
   ];
   if (options.dataDir) {
     fs.mkdirSync(options.dataDir, { recursive: true });

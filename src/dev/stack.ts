@@ -15,6 +15,8 @@ import type { StartOptions } from './start-options';
 import { startSimServer, type SimServer } from '../sim/server';
 import { loadTenantFixture, type TenantFixture } from '../sim/fixture';
 import { THROTTLE_ON } from '../sim/faults';
+import { ASSETS_DIR, ASSETS_URL_PATH } from './manifest-values';
+import { registerApiProxy, registerHarnessRoutes } from './harness/routes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const DEMO_TENANT = path.join(ROOT, 'src', 'sim', 'tenants', 'demo.json');
@@ -37,8 +39,10 @@ export interface StackOptions extends Pick<StartOptions, 'tenantFile' | 'latency
   certs: DevCerts;
   /** Worker processes polling the work-item queue (default 1). */
   workers?: number;
-  /** Serve the task pane (webpack dev server); off for tests that need only the back end. */
+  /** Serve the task pane and the harness (webpack dev server); off for tests that need only the back end. */
   taskpane?: boolean;
+  /** webpack mode of the task pane and harness builds (default development). */
+  mode?: 'development' | 'production';
   log?: (line: string) => void;
 }
 
@@ -48,6 +52,8 @@ export interface Stack {
   azurite: AzuriteHandle;
   sim: SimServer;
   api: ApiHost;
+  /** `https://localhost:PORT` of the task pane's web server (also serves /harness.html). */
+  taskpaneOrigin: string;
   stop(): Promise<void>;
 }
 
@@ -69,7 +75,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
   };
   try {
-    const azurite = await startAzurite({ dataDir: options.dataDir });
+    // Azurite's own defaults follow the blob port: queue +1, table +2.
+    const storage = options.ports.storage;
+    const azurite = await startAzurite({
+      dataDir: options.dataDir,
+      ports: storage ? { blob: storage, queue: storage + 1, table: storage + 2 } : undefined,
+    }).catch((err: Error) => {
+      throw inUse(err, `${storage}-${storage + 2}`, 'storage');
+    });
     stoppers.push(() => azurite.stop());
 
     const sim = await startSimServer({
@@ -78,6 +91,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       key: options.certs.key,
       port: options.ports.sim,
       faults: { latencyMs: options.latencyMs, throttle: options.throttle ? THROTTLE_ON : undefined },
+    }).catch((err: Error) => {
+      throw inUse(err, options.ports.sim, 'sim');
     });
     stoppers.push(() => sim.close());
 
@@ -100,6 +115,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       key: options.certs.key,
       port: options.ports.api,
       workers: options.workers ?? 1,
+    }).catch((err: Error) => {
+      throw inUse(err, options.ports.api, 'api');
     });
     stoppers.push(() => api.close());
 
@@ -108,30 +125,37 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await api.services.settings.setDomains(fixture.tenant.id, fixture.managedDomains);
     }
 
-    let taskpaneUrl = `https://localhost:${options.ports.taskpane}/taskpane.html`;
+    let taskpaneOrigin = `https://localhost:${options.ports.taskpane}`;
     if (options.taskpane !== false) {
       const served = await startTaskpaneServer({
         certs: options.certs,
         port: options.ports.taskpane,
+        mode: options.mode ?? 'development',
+        fixture,
+        simOrigin: sim.origin,
+        apiUrl: api.url,
         config: (origin) => ({
           clientId: apiApp.clientId,
           authorityHost: sim.origin,
           tenantId: fixture.tenant.id,
-          apiBase: api.url,
+          // Through the pane's own server: see registerApiProxy.
+          apiBase: `${origin}/api`,
           apiScope: `${apiApp.identifierUri}/access_as_user`,
           redirectUri: `${origin}/auth-redirect.html`,
           harnessOrigins: [origin],
         }),
+      }).catch((err: Error) => {
+        throw inUse(err, options.ports.taskpane, 'taskpane');
       });
       stoppers.push(served.stop);
-      taskpaneUrl = `${served.origin}/taskpane.html`;
-      log(`taskpane built in ${(served.buildMs / 1000).toFixed(1)} s`);
+      taskpaneOrigin = served.origin;
+      log(`task pane and harness built in ${(served.buildMs / 1000).toFixed(1)} s`);
     }
 
     const devStack: DevStackFile = {
       api: api.url,
       sim: sim.origin,
-      taskpane: taskpaneUrl,
+      taskpane: `${taskpaneOrigin}/harness.html`,
       storage: `http://127.0.0.1:${azurite.blobPort}`,
       tenantId: fixture.tenant.id,
       authorityHost: sim.origin,
@@ -139,49 +163,71 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       apiScope: apiApp.identifierUri,
       cli: { clientId: cliApp.clientId, clientSecret: cliApp.secret },
     };
-    return { devStack, fixture, azurite, sim, api, stop };
+    return { devStack, fixture, azurite, sim, api, taskpaneOrigin, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
+/** A port already taken becomes a sentence that says what to do. */
+function inUse(err: Error, port: number | string, service: string): Error {
+  if (!/EADDRINUSE|address already in use/i.test(`${err.message} ${(err as NodeJS.ErrnoException).code ?? ''}`)) return err;
+  return new Error(`The ${service} port ${port} is already in use (another npm start?). Stop what uses it, or start with --ports-auto to take free ports.`);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the webpack configs are CommonJS
+const loadConfig = (file: string) => require(file) as (env: unknown, argv: { mode: string }) => webpack.Configuration;
+
 /**
- * The task pane through webpack's dev server over HTTPS (as Office add-in projects serve it),
- * with `/taskpane-config.json` answered from the running stack.
+ * The task pane and the harness page through webpack's dev server over HTTPS (as Office add-in
+ * projects serve it): both webpack configs compiled together, `/taskpane-config.json` answered
+ * from the running stack, `/assets/*` from assets/ (the manifests' icons), and the harness's
+ * own routes (src/dev/harness/routes.ts).
  */
 async function startTaskpaneServer(opts: {
   certs: DevCerts;
   port: number;
+  mode: 'development' | 'production';
+  fixture: TenantFixture;
+  simOrigin: string;
+  apiUrl: string;
   config: (origin: string) => Record<string, unknown>;
 }): Promise<{ origin: string; buildMs: number; stop: () => Promise<void> }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- webpack.config.js is CommonJS at the root
-  const makeConfig = require(path.join(ROOT, 'webpack.config.js')) as (env: unknown, argv: { mode: string }) => webpack.Configuration;
-  const config = makeConfig({}, { mode: 'development' });
-  config.infrastructureLogging = { level: 'warn' };
-  config.stats = 'errors-warnings';
-  const compiler = webpack(config);
+  const configs = [
+    loadConfig(path.join(ROOT, 'webpack.config.js'))({}, { mode: opts.mode }),
+    loadConfig(path.join(ROOT, 'src', 'dev', 'harness', 'webpack.harness.js'))({}, { mode: opts.mode }),
+  ].map((c) => ({ ...c, infrastructureLogging: { level: 'warn' as const }, stats: 'errors-warnings' as const }));
+  const compiler = webpack(configs);
   const started = Date.now();
   const built = new Promise<void>((resolve, reject) => {
     compiler.hooks.done.tap('retract-start', (stats) => {
-      if (stats.hasErrors()) reject(new Error(`The task pane did not build:\n${stats.toString('errors-only')}`));
+      if (stats.hasErrors()) reject(new Error(`The task pane or the harness did not build:\n${stats.toString('errors-only')}`));
       else resolve();
     });
   });
+  built.catch(() => undefined); // awaited below; a failure before then must not go unhandled
   let origin = '';
   const server = new WebpackDevServer(
     {
-      ...(config.devServer ?? {}),
+      ...(configs[0]?.devServer ?? {}),
       host: 'localhost',
       port: opts.port,
       hot: false,
       liveReload: false,
+      // Its own SIGINT handler would exit before the rest of the stack has stopped.
+      setupExitSignals: false,
+      static: [{ directory: ASSETS_DIR, publicPath: ASSETS_URL_PATH.replace(/\/$/, ''), watch: false }],
       server: { type: 'https', options: { cert: opts.certs.cert, key: opts.certs.key } },
       setupMiddlewares: (middlewares, devServer) => {
-        devServer.app?.get('/taskpane-config.json', (_req, res) => {
+        const app = devServer.app;
+        if (!app) return middlewares;
+        app.get('/taskpane-config.json', (_req, res) => {
           res.setHeader('cache-control', 'no-store');
           res.json(opts.config(origin));
         });
+        registerHarnessRoutes(app, { fixture: opts.fixture, simOrigin: opts.simOrigin, ca: opts.certs.ca });
+        registerApiProxy(app, { apiUrl: opts.apiUrl, ca: opts.certs.ca });
         return middlewares;
       },
     },
@@ -190,6 +236,11 @@ async function startTaskpaneServer(opts: {
   await server.start();
   const address = (server.server as Server | undefined)?.address() as AddressInfo | null;
   origin = `https://localhost:${address?.port ?? opts.port}`;
-  await built;
+  try {
+    await built;
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
   return { origin, buildMs: Date.now() - started, stop: () => server.stop() };
 }

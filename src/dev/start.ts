@@ -4,6 +4,7 @@
  * server. Prints one line per service once each answers, after writing
  * `.retract/dev-stack.json` (CONTRACTS §1). Ctrl-C stops everything it started.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDevCerts } from './certs';
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const certs = ensureDevCerts();
+  // The API host runs in this process and fetches the simulator's signing keys over HTTPS; Node
+  // reads NODE_EXTRA_CA_CERTS only at start, so run again with it when it is not the dev CA.
+  const trusted = process.env.NODE_EXTRA_CA_CERTS;
+  if (!trusted || path.resolve(trusted) !== path.resolve(certs.caFile)) return rerunTrustingDevCa(certs.caFile);
   const started = Date.now();
   let stack: Stack | undefined;
   let stopping = false;
@@ -31,14 +36,22 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping…');
-    await stack?.stop();
+    if (!stack) return void (exitCode = code); // still starting: stopped once startStack returns
+    await stack.stop();
     process.exit(code);
   };
+  let exitCode = 0;
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // Run again by rerunTrustingDevCa: if that parent is killed outright, stop too.
+  process.on('disconnect', () => void stop(0));
 
   try {
     stack = await startStack({ ...options, certs, log: (line) => console.log(line) });
+    if (stopping) {
+      await stack.stop();
+      process.exit(exitCode);
+    }
   } catch (err) {
     console.error(`npm start: ${(err as Error).message}`);
     await stack?.stop();
@@ -52,7 +65,18 @@ async function main(): Promise<void> {
   console.log(`api  ${s.api}`);
   console.log(`sim  ${s.sim}`);
   console.log(`storage  ${s.storage}`);
-  console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C stops everything (details: ${path.relative(process.cwd(), file)})`);
+  console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — open the taskpane URL (the harness) and sign in as a demo user (password: demo). Ctrl-C stops everything (details: ${path.relative(process.cwd(), file)}).`);
+}
+
+function rerunTrustingDevCa(caFile: string): void {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+  });
+  // Ctrl-C reaches the child through the terminal's process group; a signal sent to this
+  // process alone is passed on. Either way this process exits when the child has stopped.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
 void main();
