@@ -56,8 +56,19 @@ module.exports = (_env, argv) => {
     devServer: {
       static: false,
       port: 3000,
-      headers: { 'Access-Control-Allow-Origin': '*' },
       client: { overlay: false },
+      // The pane reads /taskpane-config.json (shape: src/taskpane/auth/config.ts). In development
+      // it is the JSON file named by RETRACT_TASKPANE_CONFIG, written by whoever starts the stack.
+      setupMiddlewares: (middlewares, devServer) => {
+        const file = process.env.RETRACT_TASKPANE_CONFIG;
+        if (file && devServer.app) {
+          devServer.app.get('/taskpane-config.json', (_req, res) => {
+            res.set('Cache-Control', 'no-store');
+            res.sendFile(path.resolve(file));
+          });
+        }
+        return middlewares;
+      },
     },
   };
 };

@@ -12,6 +12,14 @@ export interface TokenSource {
   signIn(): Promise<void>;
 }
 
+/** Sign-in failed for a reason the user cannot fix by clicking; the MSAL code is kept for support. */
+export class SignInFailedError extends Error {
+  constructor(readonly code: string) {
+    super(`Sign-in failed (${code || 'unknown error'}). Check your connection and try again; if it persists, ask your administrator to check the app registration.`);
+    this.name = 'SignInFailedError';
+  }
+}
+
 /** The user must act (a click on Sign in) before a token can be had. */
 export class SignInRequiredError extends Error {
   constructor(message = 'Sign in to continue: select Sign in and complete the window that opens.') {
@@ -63,12 +71,17 @@ export function createTokenSource(config: TaskpaneConfig, host: Host, load: () =
   const hint = () => host.user()?.loginHint;
 
   const pca = (): Promise<IPublicClientApplication> => {
-    client ??= load().then((msal) => {
-      const configuration = msalConfiguration(config, window.location.origin);
-      return host.capabilities.nestedAppAuth
-        ? msal.createNestablePublicClientApplication(configuration)
-        : msal.createStandardPublicClientApplication(configuration);
-    });
+    client ??= load()
+      .then((msal) => {
+        const configuration = msalConfiguration(config, window.location.origin);
+        return host.capabilities.nestedAppAuth
+          ? msal.createNestablePublicClientApplication(configuration)
+          : msal.createStandardPublicClientApplication(configuration);
+      })
+      .catch((error: unknown) => {
+        client = undefined; // let "Try again" make the client afresh
+        throw new SignInFailedError(code(error) || (error instanceof Error ? error.name : ''));
+      });
     return client;
   };
 
@@ -84,7 +97,7 @@ export function createTokenSource(config: TaskpaneConfig, host: Host, load: () =
       return remember(app, await app.acquireTokenPopup(request));
     } catch (error) {
       if (BLOCKED_CODES.has(code(error))) throw new SignInRequiredError();
-      throw error;
+      throw new SignInFailedError(code(error));
     }
   };
 
@@ -102,7 +115,7 @@ export function createTokenSource(config: TaskpaneConfig, host: Host, load: () =
       try {
         return remember(app, await app.acquireTokenSilent(request));
       } catch (error) {
-        if (!INTERACTION_CODES.has(code(error)) && !(error instanceof Error && error.name === 'InteractionRequiredAuthError')) throw error;
+        if (!INTERACTION_CODES.has(code(error)) && !(error instanceof Error && error.name === 'InteractionRequiredAuthError')) throw new SignInFailedError(code(error));
       }
       return popup(app);
     },

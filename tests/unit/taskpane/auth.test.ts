@@ -93,7 +93,21 @@ describe('token source', () => {
     const blocked = fakeMsal({ silent: interaction, popup: () => Promise.reject(Object.assign(new Error('x'), { errorCode: 'popup_window_error' })) });
     await expect(createTokenSource(config, host(false), blocked.load).getToken()).rejects.toBeInstanceOf(SignInRequiredError);
     const broken = fakeMsal({ silent: () => Promise.reject(Object.assign(new Error('endpoints_resolution_error'), { errorCode: 'endpoints_resolution_error' })), popup: interaction });
-    await expect(createTokenSource(config, host(false), broken.load).getToken()).rejects.toThrow('endpoints_resolution_error');
+    await expect(createTokenSource(config, host(false), broken.load).getToken()).rejects.toThrow(
+      'Sign-in failed (endpoints_resolution_error). Check your connection and try again; if it persists, ask your administrator to check the app registration.',
+    );
     expect(broken.popupRequests).toEqual([]);
+  });
+
+  it('makes the client afresh after it failed to load, so Try again can succeed', async () => {
+    let attempts = 0;
+    const msal = fakeMsal({ silent: async () => ({ accessToken: 'ok', account: null }), popup: interaction });
+    const flaky = async () => {
+      if (attempts++ === 0) throw new Error('ChunkLoadError');
+      return msal.load();
+    };
+    const tokens = createTokenSource(config, host(true), flaky as typeof msal.load);
+    await expect(tokens.getToken()).rejects.toThrow(/Sign-in failed/);
+    await expect(tokens.getToken()).resolves.toBe('ok');
   });
 });
