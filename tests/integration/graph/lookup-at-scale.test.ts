@@ -8,6 +8,9 @@ import { parseTenantFixture } from '../../../src/sim/fixture';
 import { startSimServer, type SimServer } from '../../../src/sim/server';
 import { act, createGraphGateway, lookup } from '../../../src/graph';
 
+// The machine is shared: give each step room beyond jest's 5 s default (the integration project's own timeout is not applied per project).
+jest.setTimeout(60_000);
+
 const N = 200;
 const TENANT = '6b1d2c3e-4f50-4a61-8b72-93a4b5c6d7e9';
 const API = '7c2e3d4f-5a61-4b72-8c83-a4b5c6d7e8fa';

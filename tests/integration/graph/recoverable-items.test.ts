@@ -5,6 +5,9 @@
 import { act, lookup } from '../../../src/graph';
 import { startScenario, type Scenario } from './scenario-harness';
 
+// The machine is shared: give each step room beyond jest's 5 s default (the integration project's own timeout is not applied per project).
+jest.setTimeout(60_000);
+
 let s: Scenario;
 beforeAll(async () => {
   s = await startScenario('nested-group-cycle');

@@ -7,6 +7,9 @@ import { startScenario, type Scenario } from './scenario-harness';
 import { SCENARIOS } from './scenario-cases';
 import { runAction, runLookup, type Seen } from './scenario-run';
 
+// The machine is shared: give each step room beyond jest's 5 s default (the integration project's own timeout is not applied per project).
+jest.setTimeout(60_000);
+
 describe.each(SCENARIOS)('scenario $name', (c) => {
   let s: Scenario;
   let first: Seen | undefined;

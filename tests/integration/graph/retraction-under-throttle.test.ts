@@ -10,6 +10,9 @@ import { maxInFlightPerMailbox, startScenario } from './scenario-harness';
 import { SCENARIOS } from './scenario-cases';
 import { runAction, runLookup } from './scenario-run';
 
+// The machine is shared: give each step room beyond jest's 5 s default (the integration project's own timeout is not applied per project).
+jest.setTimeout(60_000);
+
 // `--throttle on` (Outlook's 4 in flight per mailbox) with a rate limit below its 17 a second, so
 // that these small scenarios do meet 429s, plus 2% of 503s.
 const FAULTS = { latencyMs: 5, throttle: { ...THROTTLE_ON, ratePerSecond: 10 }, errorRate: { '503': 0.02 } };

@@ -6,6 +6,9 @@
 import { lookup } from '../../../src/graph';
 import { startScenario, type Scenario } from './scenario-harness';
 
+// The machine is shared: give each step room beyond jest's 5 s default (the integration project's own timeout is not applied per project).
+jest.setTimeout(60_000);
+
 let s: Scenario;
 beforeAll(async () => {
   s = await startScenario('reply-all');
