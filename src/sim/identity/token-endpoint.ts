@@ -257,7 +257,7 @@ export class TokenEndpoint {
     if (grant === 'unknown') return this.err(req, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid. - The refresh token is not valid.');
     if (grant === 'expired') return this.err(req, 'invalid_grant', 700084, 'The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page.');
     if (grant.clientId.toLowerCase() !== client.app.clientId.toLowerCase()) {
-      return this.err(req, 'invalid_grant', 700005, 'Provided Authorization Code is intended to use against other tenant, thus rejected.');
+      return this.err(req, 'invalid_grant', 70000, 'Provided grant is invalid or malformed. The refresh token was issued to a different client.');
     }
     return this.delegatedTokens(req, form, client, grant.userId, form.get('scope'), grant.sid, grant.authTime, undefined);
   }
