@@ -10,6 +10,7 @@
  *    and the machine's cores, so the figure is a floor.
  * Not part of `npm test`.
  */
+import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
@@ -147,16 +148,21 @@ async function main(): Promise<void> {
   paths.push(...users.slice(0, 100).map((u) => `/v1.0/users/${u.id}`));
   // The load comes from a worker thread, so client and server each have a core as two machines would.
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   const result = await new Promise<{ done: number; failed: number; ms: number }>((resolve, reject) => {
     const worker = new Worker(CLIENT, { eval: true, workerData: { port: sim.port, ca: certs.ca, token, paths, concurrency: CONCURRENCY, seconds: SECONDS } });
     worker.once('message', resolve);
     worker.once('error', reject);
   });
   const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
   const rps = result.done / (result.ms / 1000);
   console.log(`graph over HTTPS: ${rps.toFixed(0)} requests/s (${result.done} requests in ${SECONDS} s, ${CONCURRENCY} keep-alive connections from a worker thread, ${result.failed} not 200; target ≥ 2000)`);
   // process.cpuUsage counts every thread; on a shared machine CPU per request varies less than the rate.
   console.log(`cpu: ${((cpu.user + cpu.system) / result.done).toFixed(0)} µs per request, client and server together`);
+  // The server's thread was busy this long per request (an upper bound when other processes take the cores).
+  const busyUs = (elu.active * 1000) / result.done;
+  console.log(`server thread: ${busyUs.toFixed(0)} µs busy per request (utilisation ${(elu.utilization * 100).toFixed(0)}%), so one core serves about ${(1e6 / busyUs).toFixed(0)} requests/s`);
   await sim.close();
 }
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { SimContext } from '../context';
 import type { SimRequest, SimResponse, SimRouter } from '../http';
-import { isWellFormedId, type Mailbox, type Recipient, type SimFolder, type SimMessage } from '../mailstore';
+import { isWellFormedId, MailError, type Mailbox, type Recipient, type SimFolder, type SimMessage } from '../mailstore';
 import { evaluate, filterProperties, leadingProperties, parseFilter, parseOrderBy, type FilterExpr, type FilterValue, ODataError } from '../odata';
 import type { SimUser } from '../tenant';
 import {
@@ -514,7 +514,8 @@ export function registerMessages(router: SimRouter, ctx: SimContext, handle: Han
           saveToSentItems: b.saveToSentItems !== false && b.saveToSentItems !== 'false',
         });
       } catch (e) {
-        throw new GraphFault(400, 'ErrorInvalidRequest', (e as Error).message);
+        if (e instanceof MailError) throw new GraphFault(400, 'ErrorInvalidRequest', e.message);
+        throw e;
       }
       return { status: 202 };
     }),
@@ -529,11 +530,16 @@ export function registerMessages(router: SimRouter, ctx: SimContext, handle: Han
         const b = bodyOf(req, respondSchema);
         const to = recipients(b.toRecipients ?? b.message?.toRecipients);
         if (action === 'forward' && to.length === 0) throw new GraphFault(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid., A message can\'t be sent because it contains no recipients.');
-        store.respond(action, user, m, {
-          ...(action === 'forward' ? { to, cc: recipients(b.message?.ccRecipients), bcc: recipients(b.message?.bccRecipients) } : {}),
-          ...(b.comment !== undefined ? { comment: b.comment } : {}),
-          at: ctx.now(),
-        });
+        try {
+          store.respond(action, user, m, {
+            ...(action === 'forward' ? { to, cc: recipients(b.message?.ccRecipients), bcc: recipients(b.message?.bccRecipients) } : {}),
+            ...(b.comment !== undefined ? { comment: b.comment } : {}),
+            at: ctx.now(),
+          });
+        } catch (e) {
+          if (e instanceof MailError) throw new GraphFault(400, 'ErrorInvalidRequest', e.message);
+          throw e;
+        }
         return { status: 202 };
       }),
     );
