@@ -1,0 +1,87 @@
+/**
+ * The job's per-item rules on a canned Graph: re-read first and leave an item alone if it now
+ * holds another message; already there is done; found nowhere is already-gone; a refused move
+ * into Recoverable Items falls back to DELETE; the folder each item came from is recorded.
+ */
+import { act, undo } from '../../../src/graph';
+import { cannedGateway, type CannedCall } from './canned-graph';
+
+const IMID = '<p@evil.example>';
+const FOLDERS: Record<string, string> = { inbox: 'F-INBOX', sentitems: 'F-SENT', recoverableitemsdeletions: 'F-RID', junkemail: 'F-JUNK' };
+const messages: Record<string, { internetMessageId: string; parentFolderId: string } | undefined> = {
+  m1: { internetMessageId: IMID, parentFolderId: 'F-INBOX' },
+  m2: { internetMessageId: IMID, parentFolderId: 'F-RID' },
+  m3: { internetMessageId: '<someone-else@contoso.com>', parentFolderId: 'F-INBOX' },
+  m4: undefined,
+  m5: { internetMessageId: IMID, parentFolderId: 'F-CUSTOM' },
+};
+
+function graph(refuseMove: boolean) {
+  return cannedGateway((c: CannedCall) => {
+    if (c.url.startsWith('/users?')) return { status: 200, body: { value: [{ id: 'U1', mail: 'adele@contoso.com', proxyAddresses: ['SMTP:adele@contoso.com'] }] } };
+    const folder = /^\/users\/U1\/mailFolders\/(\w+)\?/.exec(c.url);
+    if (folder) return FOLDERS[folder[1]!] ? { status: 200, body: { id: FOLDERS[folder[1]!] } } : { status: 404, body: { error: { code: 'ErrorFolderNotFound' } } };
+    const get = /^\/users\/U1\/messages\/(\w+)\?/.exec(c.url);
+    if (get && c.method === 'GET') {
+      const m = messages[get[1]!];
+      return m ? { status: 200, body: { id: get[1], ...m } } : { status: 404, body: { error: { code: 'ErrorItemNotFound', message: 'Not found.' } } };
+    }
+    const move = /^\/users\/U1\/messages\/(\w+)\/move$/.exec(c.url);
+    if (move) {
+      if (refuseMove) return { status: 400, body: { error: { code: 'ErrorMoveCopyFailed', message: 'The move could not be done.' } } };
+      return { status: 201, body: { id: move[1], internetMessageId: IMID, parentFolderId: 'F-DEST' } };
+    }
+    if (c.method === 'DELETE') return { status: 204 };
+    return { status: 500, body: { error: { code: 'Unexpected', message: c.url } } };
+  });
+}
+
+const items = ['m1', 'm2', 'm3', 'm4', 'm5'].map((messageId) => ({ mailbox: 'adele@contoso.com', messageId, internetMessageId: IMID }));
+
+it('soft-delete: moves what is still there, counts what is already there, leaves a changed item alone', async () => {
+  const { gateway, graph: g } = graph(false);
+  const results = await act(gateway, items, 'soft-delete');
+  expect(results.map((r) => [r.messageId, r.outcome, r.fromFolder ?? null])).toEqual([
+    ['m1', 'done', 'inbox'],
+    ['m2', 'done', 'recoverableitemsdeletions'],
+    ['m3', 'failed', null],
+    ['m4', 'already-gone', null],
+    ['m5', 'done', 'F-CUSTOM'],
+  ]);
+  expect(results[2]!.error).toBe(`The item in adele@contoso.com no longer holds the message ${IMID}, so it was left alone. Run a new lookup.`);
+  const moves = g.items.filter((c) => c.url.endsWith('/move'));
+  expect(moves.map((c) => [c.url, c.body])).toEqual([
+    ['/users/U1/messages/m1/move', { destinationId: 'recoverableitemsdeletions' }],
+    ['/users/U1/messages/m5/move', { destinationId: 'recoverableitemsdeletions' }],
+  ]);
+});
+
+it('soft-delete falls back to DELETE (which also stays recoverable) where the move is refused', async () => {
+  const { gateway, graph: g } = graph(true);
+  const results = await act(gateway, items.slice(0, 1), 'soft-delete');
+  expect(results).toEqual([{ mailbox: 'adele@contoso.com', messageId: 'm1', outcome: 'done', fromFolder: 'inbox' }]);
+  expect(g.items.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual(['/users/U1/messages/m1']);
+});
+
+it('a refused move-to-junk is a failure with the reason, never a delete', async () => {
+  const { gateway, graph: g } = graph(true);
+  const [r] = await act(gateway, items.slice(0, 1), 'move-to-junk');
+  expect(r!.outcome).toBe('failed');
+  expect(r!.error).toMatch(/^Microsoft Graph answered 400 while moving the message \(ErrorMoveCopyFailed/);
+  expect(g.items.filter((c) => c.method === 'DELETE')).toEqual([]);
+});
+
+it('undo moves each item back to the folder it came from, and one already there is done', async () => {
+  const { gateway, graph: g } = graph(false);
+  const results = await undo(gateway, [
+    { ...items[1]!, restoreTo: 'inbox' },
+    { ...items[0]!, restoreTo: 'inbox' },
+    { ...items[4]!, restoreTo: 'F-CUSTOM' },
+  ]);
+  expect(results.map((r) => [r.messageId, r.outcome])).toEqual([
+    ['m2', 'done'],
+    ['m1', 'done'],
+    ['m5', 'done'],
+  ]);
+  expect(g.items.filter((c) => c.url.endsWith('/move')).map((c) => [c.url, c.body])).toEqual([['/users/U1/messages/m2/move', { destinationId: 'inbox' }]]);
+});
