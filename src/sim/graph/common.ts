@@ -56,6 +56,18 @@ export function graphJson(status: number, body: unknown, headers: Record<string,
   return json(status, body, { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8', 'odata-version': '4.0', ...headers });
 }
 
+/**
+ * Refuses system query options a call does not support, rather than ignoring them and
+ * answering more than was asked (a `$search` silently dropped would widen the answer).
+ */
+export function onlyOptions(req: SimRequest, allowed: readonly string[]): void {
+  for (const name of new Set(req.url.searchParams.keys())) {
+    if (!name.startsWith('$')) continue;
+    if (!allowed.includes(name.toLowerCase()))
+      throw badRequest(`Query option '${name}' is not supported by the simulated tenant for this request.`);
+  }
+}
+
 /** A system query option (`$filter` …), refusing it when given twice. */
 export function queryOption(req: SimRequest, name: string): string | undefined {
   const all = req.url.searchParams.getAll(name);

@@ -6,9 +6,9 @@
 import type { SimContext } from '../context';
 import type { FixtureGroup } from '../fixture';
 import type { SimRequest, SimResponse, SimRouter } from '../http';
-import { evaluate, parseFilter, type FilterExpr, type FilterValue } from '../odata';
+import { evaluate, parseFilter, parseOrderBy, type FilterExpr, type FilterValue } from '../odata';
 import type { SimUser } from '../tenant';
-import { applySelect, badRequest, GraphFault, graphJson, headerOf, metadata, nextLink, odataFault, pageOffset, queryOption, resolveUser, selectOption, topOption } from './common';
+import { applySelect, badRequest, GraphFault, graphJson, headerOf, metadata, nextLink, odataFault, onlyOptions, pageOffset, queryOption, resolveUser, selectOption, topOption } from './common';
 import type { Handle } from './messages';
 
 const USER_READ = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'User.ReadBasic.All'];
@@ -120,8 +120,16 @@ function page<T>(
   ctx: SimContext,
   req: SimRequest,
   items: T[],
-  opts: { filter?: (item: T, f: FilterExpr) => boolean; json: (item: T) => Record<string, unknown>; context: string; defaultTop: number; needEventualForFilter?: boolean },
+  opts: {
+    filter?: (item: T, f: FilterExpr) => boolean;
+    sortKey?: (item: T, property: string) => string;
+    json: (item: T) => Record<string, unknown>;
+    context: string;
+    defaultTop: number;
+    needEventualForFilter?: boolean;
+  },
 ): SimResponse {
+  onlyOptions(req, ['$filter', '$select', '$top', '$skiptoken', '$count', '$orderby']);
   const filter = parsedFilter(req);
   const count = countRequested(req);
   if ((count || (filter && opts.needEventualForFilter)) && !eventual(req))
@@ -131,7 +139,27 @@ function page<T>(
   const select = selectOption(req);
   const top = topOption(req, opts.defaultTop, 999);
   const offset = pageOffset(req, '$skiptoken');
-  const matched = filter && opts.filter ? items.filter((i) => opts.filter!(i, filter)) : items;
+  const matched = filter && opts.filter ? items.filter((i) => opts.filter!(i, filter)) : [...items];
+  const orderSrc = queryOption(req, '$orderby');
+  if (orderSrc !== undefined) {
+    let order: { property: string; desc: boolean }[];
+    try {
+      order = parseOrderBy(orderSrc);
+    } catch (e) {
+      throw odataFault(e);
+    }
+    const sortable = ['displayname', 'userprincipalname', 'mail'];
+    for (const o of order) if (!sortable.includes(o.property.toLowerCase()) || !opts.sortKey) throw new GraphFault(400, 'Request_UnsupportedQuery', `Sorting by '${o.property}' is not supported.`);
+    const key = opts.sortKey!;
+    matched.sort((a, b) => {
+      for (const o of order) {
+        const x = key(a, o.property.toLowerCase());
+        const y = key(b, o.property.toLowerCase());
+        if (x !== y) return (x < y ? -1 : 1) * (o.desc ? -1 : 1);
+      }
+      return 0;
+    });
+  }
   const body: Record<string, unknown> = { '@odata.context': metadata(ctx, opts.context + (select ? `(${select.join(',')})` : '')) };
   if (count) body['@odata.count'] = matched.length;
   body.value = matched.slice(offset, offset + top).map((i) => applySelect(opts.json(i), select));
@@ -155,6 +183,7 @@ export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Ha
     handle(USER_READ, (req) =>
       page(ctx, req, [...tenant.users], {
         filter: (u, f) => safeEval(f, (p) => userValue(u, p)),
+        sortKey: (u, p) => String(userValue(u, p) ?? '').toLowerCase(),
         json: (u) => ({ '@odata.type': '#microsoft.graph.user', ...userJson(u) }),
         context: 'users',
         defaultTop: 100,
@@ -180,6 +209,7 @@ export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Ha
     handle(GROUP_READ, (req) =>
       page(ctx, req, [...tenant.groups], {
         filter: (g, f) => safeEval(f, (p) => groupValue(g, p)),
+        sortKey: (g, p) => String(p === 'userprincipalname' ? '' : (groupValue(g, p) ?? '')).toLowerCase(),
         json: groupJson,
         context: 'groups',
         defaultTop: 100,
@@ -219,6 +249,7 @@ export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Ha
     handle(GROUP_READ, (req) =>
       page(ctx, req, members(req.params.id!), {
         filter: (m, f) => safeEval(f, (p) => memberValue(m, p)),
+        sortKey: (m, p) => String(m.kind === 'user' ? (userValue(m.user, p) ?? '') : p === 'userprincipalname' ? '' : (groupValue(m.group, p) ?? '')).toLowerCase(),
         json: memberJson,
         context: 'directoryObjects',
         defaultTop: 100,
@@ -240,6 +271,7 @@ export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Ha
       if (!eventual(req)) throw new GraphFault(400, 'Request_UnsupportedQuery', 'Unsupported query: a type cast on transitiveMembers needs the ConsistencyLevel header set to eventual.');
       return page(ctx, req, members(req.params.id!).filter((m) => m.kind === kind), {
         filter: (m, f) => safeEval(f, (p) => memberValue(m, p)),
+        sortKey: (m, p) => String(m.kind === 'user' ? (userValue(m.user, p) ?? '') : p === 'userprincipalname' ? '' : (groupValue(m.group, p) ?? '')).toLowerCase(),
         json: (m) => (m.kind === 'user' ? memberUser(m.user) : memberGroup(m.group)),
         context: kind === 'user' ? 'users' : 'groups',
         defaultTop: 100,

@@ -19,6 +19,7 @@ import {
   metadata,
   nextLink,
   odataFault,
+  onlyOptions,
   pageOffset,
   queryOption,
   resolveUser,
@@ -294,6 +295,9 @@ function sortKey(m: SimMessage, property: string): number | string {
 }
 
 function listMessages(ctx: SimContext, req: SimRequest, mb: Mailbox, user: SimUser, folder: SimFolder | undefined): SimResponse {
+  onlyOptions(req, ['$filter', '$select', '$top', '$skip', '$orderby', '$expand', '$count']);
+  const countSrc = queryOption(req, '$count');
+  if (countSrc !== undefined && !/^(true|false)$/i.test(countSrc)) throw new GraphFault(400, 'BadRequest', `Invalid value '${countSrc}' for $count query option.`);
   const select = messageSelect(req);
   const expand = messageExpand(req);
   const top = topOption(req, 10, 1000);
@@ -337,6 +341,7 @@ function listMessages(ctx: SimContext, req: SimRequest, mb: Mailbox, user: SimUs
   const page = matched.slice(skip, skip + top);
   const body: Record<string, unknown> = {
     '@odata.context': metadata(ctx, `users('${user.id}')/${folder ? `mailFolders('${folder.wellKnownName}')/` : ''}messages${select ? `(${select.join(',')})` : ''}`),
+    ...(countSrc?.toLowerCase() === 'true' ? { '@odata.count': matched.length } : {}),
     value: page.map((m) => messageJson(ctx, m, immutable, { ...(select ? { select } : {}), ...(expand ? { expand } : {}) })),
   };
   if (skip + top < matched.length) body['@odata.nextLink'] = nextLink(ctx, req, '$skip', skip + top);

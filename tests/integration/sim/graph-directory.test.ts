@@ -77,6 +77,20 @@ describe('users', () => {
     expect(new Set(seen).size).toBe(h.fixture.users.length);
   });
 
+  it('sorts with $orderby, and refuses query options it does not support instead of ignoring them', async () => {
+    const sorted = (await client.api('/users').orderby('displayName desc').select('displayName').top(999).get()) as { value: User[] };
+    const names = sorted.value.map((u) => u.displayName);
+    expect(names).toEqual([...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? 1 : -1)));
+    const search = await h.raw('GET', `/v1.0/users?$search=${encodeURIComponent('"displayName:adele"')}`, { headers: { ConsistencyLevel: 'eventual' } });
+    expect(search.status).toBe(400);
+    const msgSearch = await h.raw('GET', `/v1.0/users/adele@contoso.com/messages?$search=${encodeURIComponent('"phish"')}`);
+    expect(msgSearch.status).toBe(400);
+    const counted = await h.raw('GET', '/v1.0/users/adele@contoso.com/messages?$count=true&$top=1');
+    const body = counted.json as { '@odata.count': number; value: unknown[] };
+    expect(body.value).toHaveLength(1);
+    expect(body['@odata.count']).toBeGreaterThan(1);
+  });
+
   it('answers 400 for a malformed filter, never a wider list', async () => {
     const r = await h.raw('GET', `/v1.0/users?$filter=${encodeURIComponent("mail eq 'a'b@contoso.com'")}`);
     expect(r.status).toBe(400);
