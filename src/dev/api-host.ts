@@ -123,6 +123,9 @@ export async function startApiHost(options: ApiHostOptions): Promise<ApiHost> {
     });
   });
 
+  // Longer than clients' idle pools, so a kept-alive socket is not closed just as it is reused.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

@@ -150,6 +150,46 @@ export class JobStore {
     }
   }
 
+  /**
+   * Records the outcomes of several targets of one chunk in one transaction; when another worker
+   * recorded any of them first (an ETag no longer matches), falls back to one at a time so that
+   * the others are still recorded once.
+   */
+  async recordOutcomes(
+    jobId: string,
+    items: Array<{ target: TableEntityResult<TargetRow>; result: { outcome: Outcome; error?: string; fromFolder?: string; newMessageId?: string } }>,
+  ): Promise<void> {
+    const open = items.filter((i) => i.target.outcome === 'pending');
+    if (!open.length) return;
+    try {
+      await this.storage.table('targets').submitTransaction(
+        open.map((i): TransactionAction => [
+          'update',
+          { partitionKey: jobId, rowKey: targetKey(i.target.chunk, i.target.index), ...stripUndefined(i.result) },
+          'Merge',
+          { etag: i.target.etag },
+        ]),
+      );
+    } catch (err) {
+      const status = statusOf(err);
+      if (status !== 412 && status !== 409 && status !== 404) throw err;
+      for (const i of open) await this.recordOutcome(jobId, i.target, i.result);
+    }
+  }
+
+  /** Whether any target of the job is still pending (reads one row at most). */
+  async anyPending(jobId: string): Promise<boolean> {
+    const pages = this.storage
+      .table('targets')
+      .listEntities({ queryOptions: { filter: `PartitionKey eq ${odata(jobId)} and outcome eq 'pending'`, select: ['RowKey'] } })
+      .byPage({ maxPageSize: 1 });
+    for await (const page of pages) {
+      if (page.length > 0) return true;
+      // An empty page with a continuation token: the service stopped early; keep reading.
+    }
+    return false;
+  }
+
   /** Sets flags on the job row under its ETag; retries when someone else changed it meanwhile. */
   async updateRow(
     tenantId: string,

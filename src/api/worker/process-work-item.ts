@@ -66,18 +66,22 @@ export async function processWorkItem(services: Services, entry: unknown, contex
 
 async function recordResults(services: Services, jobId: string, pending: (TargetRow & { etag: string })[], results: ActResult[]): Promise<void> {
   const byKey = new Map(results.map((r) => [`${r.mailbox.toLowerCase()}\u0000${r.messageId}`, r]));
-  await Promise.all(
-    pending.map(async (t, i) => {
-      const r = byKey.get(`${t.mailbox.toLowerCase()}\u0000${t.messageId}`) ?? results[i];
-      if (!r) return;
-      await services.jobs.recordOutcome(jobId, t, {
-        outcome: r.outcome,
-        ...(r.error ? { error: r.error } : {}),
-        ...(r.fromFolder ? { fromFolder: r.fromFolder } : {}),
-        ...(r.newMessageId && r.newMessageId !== t.messageId ? { newMessageId: r.newMessageId } : {}),
-      });
-    }),
-  );
+  const items = pending.flatMap((t, i) => {
+    const r = byKey.get(`${t.mailbox.toLowerCase()}\u0000${t.messageId}`) ?? results[i];
+    if (!r) return [];
+    return [
+      {
+        target: t,
+        result: {
+          outcome: r.outcome,
+          ...(r.error ? { error: r.error } : {}),
+          ...(r.fromFolder ? { fromFolder: r.fromFolder } : {}),
+          ...(r.newMessageId && r.newMessageId !== t.messageId ? { newMessageId: r.newMessageId } : {}),
+        },
+      },
+    ];
+  });
+  await services.jobs.recordOutcomes(jobId, items);
 }
 
 /**
@@ -88,6 +92,8 @@ async function recordResults(services: Services, jobId: string, pending: (Target
 export async function finishJob(services: Services, tenantId: string, jobId: string): Promise<void> {
   const row = await services.jobs.getRow(tenantId, jobId);
   if (!row) return;
+  // Cheap check first: while targets are pending (and no cancel), the job has not ended.
+  if (!row.cancelled && (await services.jobs.anyPending(jobId))) return;
   const targets = await services.jobs.targets(jobId);
   const job = toJob(jobId, row, targets, false);
   if (job.status === 'queued' || job.status === 'running') return;
