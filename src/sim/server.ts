@@ -315,7 +315,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       void (async () => {
         const requestId = randomUUID();
         const clientRequestId = (nreq.headers['client-request-id'] as string | undefined) ?? requestId;
-        const common = { 'request-id': requestId, 'client-request-id': clientRequestId };
+        const common: Record<string, string> = { 'request-id': requestId, 'client-request-id': clientRequestId };
         const send = (r: SimResponse) => {
           const headers: Record<string, string> = { ...common, ...(r.headers ?? {}) };
           let payload: Buffer | string | undefined;
@@ -340,6 +340,21 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
         if (path === undefined) return send(json(400, { error: { code: 'BadRequest', message: 'The request path is not valid percent-encoding.' } }));
         const req: SimRequest = { method: (nreq.method ?? 'GET').toUpperCase(), url, path, rawPath, headers: nreq.headers, params: {}, body: Buffer.concat(chunks), requestId };
         if (tooBig) return send(graphError(ctx, req, 413, 'RequestEntityTooLarge', 'The request body is too large.'));
+        // Graph answers browsers (CORS) as Microsoft's does; /_sim does too, for the demo pages.
+        const origin = nreq.headers.origin;
+        if (origin && /^\/(v1\.0|_sim)(\/|$)/i.test(path)) {
+          Object.assign(common, { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'request-id, client-request-id, retry-after, preference-applied', vary: 'Origin' });
+          if (req.method === 'OPTIONS') {
+            return send({
+              status: 204,
+              headers: {
+                'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+                'access-control-allow-headers': (nreq.headers['access-control-request-headers'] as string | undefined) ?? 'authorization, content-type',
+                'access-control-max-age': '3600',
+              },
+            });
+          }
+        }
         if (req.method === 'POST' && /^\/v1\.0\/\$batch\/?$/i.test(path)) {
           const started = Date.now();
           const seq = requests.nextSeq();

@@ -81,6 +81,15 @@ describe('/_sim', () => {
     expect((schema.json as { error: { path: string } }).error.path).toBe('$.to[0]');
   });
 
+  it('answers browsers with CORS on Graph and /_sim', async () => {
+    const pre = await h.raw('OPTIONS', '/v1.0/users', { token: null, headers: { origin: 'https://localhost:3000', 'access-control-request-headers': 'authorization' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://localhost:3000');
+    expect(pre.headers.get('access-control-allow-headers')).toBe('authorization');
+    const get = await h.raw('GET', '/_sim/health', { token: null, headers: { origin: 'https://localhost:3000' } });
+    expect(get.headers.get('access-control-allow-origin')).toBe('https://localhost:3000');
+  });
+
   it('lists served requests with seq, status, mailbox and times, from a given seq on', async () => {
     const start = ((await h.raw('GET', '/_sim/requests?since=0', { token: null })).json as { next: number }).next;
     await h.raw('GET', '/v1.0/users/adele@contoso.com/messages?$top=1');
