@@ -76,6 +76,8 @@ export const strings = {
     spreadHeading: 'How it spread',
     spreadTree: 'How the message spread, hop by hop',
     original: 'Original',
+    /** A forward or reply in the spread tree: who sent it (their Sent Items copy), and its hop. */
+    hop: (depth: number, sender?: string) => (sender ? `${sender} (depth ${depth})` : `Forward or reply (depth ${depth})`),
     external: 'external',
     retract: 'Retract',
     confirmTitle: 'Retract these messages?',

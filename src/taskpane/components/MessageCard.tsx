@@ -1,5 +1,5 @@
 // The message being acted on: subject, sender, received time, internetMessageId.
-import { Caption1, Card, CardHeader, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Caption1, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { strings } from '../strings';
 
 export interface MessageSummary {
@@ -10,6 +10,16 @@ export interface MessageSummary {
 }
 
 const useStyles = makeStyles({
+  // A plain bordered section: Fluent's Card brings interactive-card machinery this does not need.
+  card: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalM,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground1,
+    boxShadow: tokens.shadow4,
+  },
   list: { display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalXXS, margin: 0 },
   term: { color: tokens.colorNeutralForeground3 },
   value: { margin: 0, overflowWrap: 'anywhere' },
@@ -26,8 +36,8 @@ export function MessageCard(props: { message: MessageSummary }) {
   const m = props.message;
   const from = m.from ? (m.from.name ? `${m.from.name} <${m.from.address}>` : m.from.address) : '';
   return (
-    <Card aria-label={strings.message.heading}>
-      <CardHeader header={<Text weight="semibold">{m.subject || strings.message.noSubject}</Text>} />
+    <section className={s.card} aria-label={strings.message.heading}>
+      <Text weight="semibold">{m.subject || strings.message.noSubject}</Text>
       <dl className={s.list}>
         {from ? (
           <>
@@ -44,6 +54,6 @@ export function MessageCard(props: { message: MessageSummary }) {
         <dt className={s.term}><Caption1>{strings.message.internetMessageId}</Caption1></dt>
         <dd className={s.value}><code>{m.internetMessageId}</code></dd>
       </dl>
-    </Card>
+    </section>
   );
 }

@@ -62,7 +62,7 @@ const useStyles = makeStyles({
 
 function label(node: SpreadNode): string {
   if (node.depth === 0) return strings.retract.original;
-  return node.sender ? `${node.sender} (depth ${node.depth})` : `depth ${node.depth}`;
+  return strings.retract.hop(node.depth, node.sender);
 }
 
 function allValues(node: SpreadNode): string[] {
