@@ -17,7 +17,8 @@
  *       encryption ('none' | 'ome'), messageTraceId, internetMessageId, ref, sentAt.
  *   - `onSend(listener)`  called after each send is delivered.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { poolRandomBytes as randomBytes } from './random';
 import { asciiLower, type MailOp } from './fixture';
 import type { SimTenant, SimUser } from './tenant';
 import { childThreadIndex, conversationIdOf, newThreadIndex } from './threading';

@@ -5,7 +5,7 @@
  * appends one 5-byte block: delta code (1 bit), time delta (31 bits), random (4 bits),
  * sequence (4 bits).
  */
-import { randomBytes } from 'node:crypto';
+import { poolRandomBytes as randomBytes } from './random';
 
 const EPOCH_DIFF = 116444736000000000n;
 
