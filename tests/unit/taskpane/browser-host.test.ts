@@ -60,3 +60,14 @@ describe('browser host', () => {
     expect(host.user()).toEqual({ loginHint: 'megan@contoso.com' });
   });
 });
+
+describe('host detection', () => {
+  it('takes the host the manifest names, recognises Outlook by _host_Info, and defaults to the browser', async () => {
+    const { detectHost } = await import('../../../src/taskpane/hosts/detect');
+    expect(detectHost({ search: '?host=teams' })).toBe('teams');
+    expect(detectHost({ search: '?host=outlook' })).toBe('outlook');
+    expect(detectHost({ search: '?_host_Info=Outlook$Win32$16.02$en-US$$$$0' })).toBe('outlook');
+    expect(detectHost({ search: '?host=word' })).toBe('browser');
+    expect(detectHost({ search: '' })).toBe('browser');
+  });
+});
