@@ -43,12 +43,34 @@ export interface Removal {
   mailboxesChecked: number;
 }
 
+/** The run stopped part-way: what was measured until then, and why it stopped. */
+export class PartialRunError extends Error {
+  constructor(
+    message: string,
+    readonly partial: Partial<AllStaffResult> & Pick<AllStaffResult, 'phases' | 'scenario'>,
+  ) {
+    super(message);
+    this.name = 'PartialRunError';
+  }
+}
+
 export interface AllStaffResult {
   scenario: Scenario['counts'];
   generateMs: number;
   sim: BenchStack['sim'];
   phases: Phase[];
-  lookups: Array<{ depth: number; ms: number; targets: number; byDepth: Record<string, number>; skipped: number; ambiguous: number; mailboxesSearched: number; apiGraphRequests: number }>;
+  lookups: Array<{
+    depth: number;
+    ms: number;
+    targets: number;
+    byDepth: Record<string, number>;
+    skipped: number;
+    /** Skipped addresses by reason, with the first error text of each (why a mailbox was not searched). */
+    skippedByReason: Record<string, { count: number; example?: string }>;
+    ambiguous: number;
+    mailboxesSearched: number;
+    apiGraphRequests: number;
+  }>;
   job: { jobId: string; status: string; ms: number; counts: { targets: number; done: number; alreadyGone: number; failed: number }; progress: Array<{ atMs: number; done: number }> };
   totals: { httpRequests: Record<string, number>; graphSubRequests: number; throttled: number; errors: number; logRecordsLost: number };
   memory: { peakMiB: Record<string, number>; withScenarioLoadedMiB: number };
@@ -134,6 +156,12 @@ export async function runAllStaff(opts: AllStaffOptions): Promise<AllStaffResult
     { name: 'simulator: deliver mail ops', ms: stack.sim.startMs },
   ];
   const reader = new RequestLogReader(stack.sim.origin);
+  const lookups: AllStaffResult['lookups'] = [];
+  // Where the run got to, for the report if a phase fails (a lookup that takes too long, a job that never ends).
+  let stage = 'setting up';
+  /** The measured phase under way: if it fails, it is reported with the time and requests it took. */
+  let current: { name: string; from: number } | undefined;
+  let job: AllStaffResult['job'] | undefined;
   try {
     await setSimFaults(stack.sim.origin, BENCH_FAULTS);
     const token = await clientToken(stack.sim.origin, stack.fixture, 'retract-cli', `${stack.fixture.apps.find((a) => a.name === 'retract-api')!.identifierUri}/.default`);
@@ -144,18 +172,27 @@ export async function runAllStaff(opts: AllStaffOptions): Promise<AllStaffResult
     reader.start();
     const httpBefore = await stack.httpCounts();
 
-    const lookups: AllStaffResult['lookups'] = [];
+    lookups.length = 0;
     let depth2Lookup: Awaited<ReturnType<ApiClient['lookup']>> | undefined;
     let depth2Ms = 0;
     for (const depth of [0, 2]) {
       log(`lookup at depth ${depth} …`);
+      stage = `the lookup at depth ${depth}`;
+      current = { name: `lookup, depth ${depth}`, from: Date.now() };
       const r = await timed(() => api.lookup(PHISH_INTERNET_MESSAGE_ID, depth));
       await reader.poll();
       const byDepth: Record<string, number> = {};
       for (const t of r.value.targets) byDepth[t.depth] = (byDepth[t.depth] ?? 0) + 1;
-      lookups.push({ depth, ms: r.ms, targets: r.value.targets.length, byDepth, skipped: r.value.skipped.length, ambiguous: r.value.ambiguous.length, mailboxesSearched: r.value.stats.mailboxesSearched, apiGraphRequests: r.value.stats.graphRequests });
+      const skippedByReason: Record<string, { count: number; example?: string }> = {};
+      for (const sk of r.value.skipped) {
+        const e = (skippedByReason[sk.reason] ??= { count: 0 });
+        e.count++;
+        if (!e.example && sk.error) e.example = sk.error;
+      }
+      lookups.push({ depth, ms: r.ms, targets: r.value.targets.length, byDepth, skipped: r.value.skipped.length, skippedByReason, ambiguous: r.value.ambiguous.length, mailboxesSearched: r.value.stats.mailboxesSearched, apiGraphRequests: r.value.stats.graphRequests });
       phases.push({ name: `lookup, depth ${depth}`, ms: r.ms, requests: summarize(reader.between(r.from, r.to), r.from, r.to), peakRssMiB: stack.memory.mark(), cpuSeconds: stack.memory.cpuMark() });
       log(`lookup at depth ${depth}: ${r.value.targets.length.toLocaleString('en')} targets in ${(r.ms / 1000).toFixed(1)} s`);
+      current = undefined;
       if (depth === 2) {
         depth2Lookup = r.value;
         depth2Ms = r.ms;
@@ -164,6 +201,8 @@ export async function runAllStaff(opts: AllStaffOptions): Promise<AllStaffResult
     const lookup2 = depth2Lookup!;
 
     log('soft-delete job …');
+    stage = 'the soft-delete job';
+    current = { name: 'soft-delete job', from: Date.now() };
     const progress: Array<{ atMs: number; done: number }> = [];
     const big = lookup2.targets.length >= 5000;
     const jobRun = await timed(async () => {
@@ -176,18 +215,23 @@ export async function runAllStaff(opts: AllStaffOptions): Promise<AllStaffResult
       });
     });
     await reader.poll();
-    const job = jobRun.value;
+    const jobDoc = jobRun.value;
+    job = { jobId: jobDoc.jobId, status: jobDoc.status, ms: jobRun.ms, counts: { targets: jobDoc.counts.targets, done: jobDoc.counts.done, alreadyGone: jobDoc.counts.alreadyGone, failed: jobDoc.counts.failed }, progress };
     phases.push({ name: 'soft-delete job', ms: jobRun.ms, requests: summarize(reader.between(jobRun.from, jobRun.to), jobRun.from, jobRun.to), peakRssMiB: stack.memory.mark(), cpuSeconds: stack.memory.cpuMark() });
-    log(`job ${job.status}: ${job.counts.done.toLocaleString('en')} done, ${job.counts.alreadyGone} already gone, ${job.counts.failed} failed in ${(jobRun.ms / 1000).toFixed(1)} s`);
+    current = undefined;
+    log(`job ${jobDoc.status}: ${job.counts.done.toLocaleString('en')} done, ${job.counts.alreadyGone} already gone, ${job.counts.failed} failed in ${(jobRun.ms / 1000).toFixed(1)} s`);
     const httpAfter = await stack.httpCounts();
     await reader.stop();
 
     log('checking every copy through /_sim …');
+    stage = 'the removal check';
+    current = undefined;
     const check = await timed(() => checkRemoval(stack, scenario, new Set(lookup2.targets.map((t) => t.messageId))));
     phases.push({ name: 'check removal (/_sim)', ms: check.ms });
     const peakMiB = stack.memory.highWater();
 
     log(`naive baseline on ${opts.naiveRecipients} recipients …`);
+    stage = 'the naive baseline';
     const naive = await naiveBaseline(stack, opts.naiveRecipients);
     phases.push({ name: `naive baseline (${opts.naiveRecipients} mailboxes)`, ms: naive.ms });
 
@@ -212,7 +256,7 @@ export async function runAllStaff(opts: AllStaffOptions): Promise<AllStaffResult
       sim: stack.sim,
       phases,
       lookups,
-      job: { jobId: job.jobId, status: job.status, ms: jobRun.ms, counts: { targets: job.counts.targets, done: job.counts.done, alreadyGone: job.counts.alreadyGone, failed: job.counts.failed }, progress },
+      job,
       totals: { httpRequests, graphSubRequests: all.graphSubRequests, throttled: all.throttled, errors: all.errors, logRecordsLost: reader.lost },
       memory: { peakMiB, withScenarioLoadedMiB: withScenarioLoaded },
       bound: { n, h, t, seconds: boundSeconds, oursSeconds, ratio: oursSeconds / boundSeconds },
@@ -220,6 +264,23 @@ export async function runAllStaff(opts: AllStaffOptions): Promise<AllStaffResult
       ours: { mailboxesPerSecond: oursRate, speedup: oursRate / naive.mailboxesPerSecond },
       removal: check.value,
     };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    await reader.stop().catch(() => undefined);
+    if (current) {
+      const to = Date.now();
+      phases.push({ name: `${current.name} (stopped)`, ms: to - current.from, requests: summarize(reader.between(current.from, to), current.from, to), peakRssMiB: stack.memory.mark(), cpuSeconds: stack.memory.cpuMark() });
+    }
+    const peakMiB = stack.memory.highWater();
+    throw new PartialRunError(`The run stopped during ${stage}: ${why}`, {
+      scenario: scenario.counts,
+      generateMs: gen.ms,
+      sim: stack.sim,
+      phases,
+      lookups,
+      ...(job ? { job } : {}),
+      memory: { peakMiB, withScenarioLoadedMiB: 0 },
+    });
   } finally {
     await reader.stop().catch(() => undefined);
     await stack.stop();

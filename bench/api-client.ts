@@ -3,6 +3,7 @@
  * them: a client-credentials token for the `retract-cli` app from the simulator's token
  * endpoint, answers validated with the contracts' own schemas.
  */
+import https from 'node:https';
 import { z } from 'zod';
 import { jobAcceptedSchema, jobSchema, lookupSchema, type Job, type Lookup } from '../src/contracts';
 import type { TenantFixture } from '../src/sim/fixture';
@@ -32,6 +33,34 @@ export async function clientToken(simOrigin: string, fixture: TenantFixture, app
   return tokenSchema.parse(await res.json()).access_token;
 }
 
+/**
+ * One HTTPS request with no time limit. Node's fetch gives up on an answer after 300 s
+ * (undici's headersTimeout), and a lookup at 10,000 mailboxes may take longer than that on a
+ * loaded machine: the benchmark must measure it, not cut it short.
+ */
+function request(method: string, url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, agent: keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const keepAlive = new https.Agent({ keepAlive: true });
+
+function problemOf(text: string): string {
+  try {
+    const p = JSON.parse(text) as { title?: string; detail?: string };
+    return p.detail ?? p.title ?? text.slice(0, 300);
+  } catch {
+    return text.slice(0, 300);
+  }
+}
+
 export class ApiClient {
   constructor(
     readonly apiUrl: string,
@@ -39,13 +68,14 @@ export class ApiClient {
   ) {}
 
   private async call(method: string, route: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(`${this.apiUrl}/${route}`, {
+    const res = await request(
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    if (!res.ok) throw new Error(`${method} /api/${route} answered ${res.status}: ${await problemText(res)}`);
-    return res.json();
+      `${this.apiUrl}/${route}`,
+      { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body !== undefined ? JSON.stringify(body) : undefined,
+    );
+    if (res.status < 200 || res.status > 299) throw new Error(`${method} /api/${route} answered ${res.status}: ${problemOf(res.text)}`);
+    return JSON.parse(res.text) as unknown;
   }
 
   async lookup(internetMessageId: string, depth: number): Promise<Lookup> {

@@ -68,7 +68,7 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 const fmtS = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
 /** Time per phase (bars), and Graph sub-requests per second through the lookups and the job. */
-export function phasesSvg(r: AllStaffResult, title: string): string {
+export function phasesSvg(r: Pick<AllStaffResult, 'phases'>, title: string): string {
   const width = 900;
   const left = 250;
   const barH = 22;

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { APP_RATE, BENCH_FAULTS, runAllStaff, type AllStaffResult } from './all-staff';
+import { APP_RATE, BENCH_FAULTS, PartialRunError, runAllStaff, type AllStaffResult } from './all-staff';
 import { BenchUsageError, parseBenchOptions, type BenchOptions } from './options';
 import { machine, phasesSvg, targetsMet } from './report';
 import { measureTaskpaneWeight, type TaskpaneWeight } from './taskpane-weight';
@@ -48,7 +48,17 @@ function summary(r: AllStaffResult, tp: TaskpaneWeight | undefined): string {
 async function main(options: BenchOptions): Promise<number> {
   const loadBefore = os.loadavg()[0] ?? 0;
   const started = Date.now();
-  const result = await runAllStaff({ mailboxes: options.mailboxes, naiveRecipients: options.naiveRecipients, workers: options.workers, log });
+  let result: AllStaffResult | undefined;
+  let partial: PartialRunError['partial'] | undefined;
+  let stopped: string | undefined;
+  try {
+    result = await runAllStaff({ mailboxes: options.mailboxes, naiveRecipients: options.naiveRecipients, workers: options.workers, log });
+  } catch (err) {
+    if (!(err instanceof PartialRunError)) throw err;
+    // Keep what was measured: a run that stops is itself a finding (which phase, after how long, which requests).
+    partial = err.partial;
+    stopped = err.message;
+  }
   let taskpane: TaskpaneWeight | undefined;
   if (options.taskpane) {
     try {
@@ -57,7 +67,7 @@ async function main(options: BenchOptions): Promise<number> {
       log(`task pane not measured: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const failed = failures(result);
+  const failed = result ? failures(result) : [stopped ?? 'The run stopped.'];
   const doc = {
     scenario: 'all-staff',
     ranAt: new Date(started).toISOString(),
@@ -65,9 +75,9 @@ async function main(options: BenchOptions): Promise<number> {
     options,
     settings: { simulator: BENCH_FAULTS, appRatePerSecond: APP_RATE, workers: options.workers },
     machine: machine(loadBefore),
-    result,
+    result: result ?? partial,
     taskpane: taskpane ?? null,
-    targets: targetsMet(result, taskpane),
+    targets: result ? targetsMet(result, taskpane) : null,
     passed: failed.length === 0,
     failures: failed,
   };
@@ -75,8 +85,10 @@ async function main(options: BenchOptions): Promise<number> {
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
   const svg = path.join(path.dirname(out), 'phases.svg');
-  writeFileSync(svg, phasesSvg(result, `Retract, all-staff scenario: ${result.scenario.mailboxes.toLocaleString('en')} mailboxes (${new Date(started).toISOString().slice(0, 16)}Z, load ${loadBefore.toFixed(1)} on ${doc.machine.cpus} cores)`));
-  process.stdout.write(`${summary(result, taskpane)}\n`);
+  const shown = (result ?? partial)!;
+  writeFileSync(svg, phasesSvg(shown, `Retract, all-staff scenario: ${shown.scenario.mailboxes.toLocaleString('en')} mailboxes${result ? '' : ' (stopped)'} (${new Date(started).toISOString().slice(0, 16)}Z, load ${loadBefore.toFixed(1)} on ${doc.machine.cpus} cores)`));
+  if (result) process.stdout.write(`${summary(result, taskpane)}\n`);
+  else process.stdout.write(`${shown.phases.map((p) => `${p.name.padEnd(34)}${(p.ms / 1000).toFixed(1)} s`).join('\n')}\n`);
   log(`wrote ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), svg)} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   for (const f of failed) log(`FAILED: ${f}`);
   return failed.length === 0 ? 0 : 1;
