@@ -178,7 +178,7 @@ export const strings = {
     more: 'Load more',
     entries: 'Audit records',
     details: 'Details',
-    verified: (n: number) => `Chain verified (${n} records)`,
+    verified: (n: number) => `Chain verified (${n} ${n === 1 ? 'record' : 'records'})`,
     broken: (at: string) => `Chain broken at ${at}: the audit log was altered`,
     verifying: 'Verifying the chain…',
     verifyFailed: 'The chain could not be verified.',
