@@ -11,11 +11,17 @@
 import { InvocationContext } from '@azure/functions';
 import type { DequeuedMessageItem } from '@azure/storage-queue';
 import { createServices, type Services } from '../api/services';
+import type { Storage } from '../api/storage/clients';
 import { processWorkItem, MAX_DEQUEUE_COUNT } from '../api/worker/process-work-item';
+
+export type QueueHandler = (entry: unknown, context: InvocationContext) => Promise<void>;
 
 export interface WorkerOptions {
   env?: Record<string, string | undefined>;
   services?: Services;
+  /** The queue handler (default: the API's work-item handler) and the storage it polls. */
+  handler?: QueueHandler;
+  storage?: Storage;
   /** Messages handled at once (the host's batchSize). */
   batchSize?: number;
   visibilityTimeoutSec?: number;
@@ -31,7 +37,9 @@ export interface RunningWorker {
 }
 
 export function runWorker(options: WorkerOptions = {}): RunningWorker {
-  const services = options.services ?? createServices(options.env ?? process.env);
+  const services = options.handler && options.storage ? undefined : (options.services ?? createServices(options.env ?? process.env));
+  const storage = options.storage ?? services!.storage;
+  const handler: QueueHandler = options.handler ?? ((entry, context) => processWorkItem(services!, entry, context));
   const batchSize = options.batchSize ?? 8;
   const visibility = options.visibilityTimeoutSec ?? Number(options.env?.RETRACT_WORKER_VISIBILITY_SEC ?? process.env.RETRACT_WORKER_VISIBILITY_SEC ?? 30);
   const idle = options.idlePollMs ?? 250;
@@ -39,7 +47,7 @@ export function runWorker(options: WorkerOptions = {}): RunningWorker {
   let wake: (() => void) | undefined;
 
   const handle = async (msg: DequeuedMessageItem): Promise<void> => {
-    const { queue, poisonQueue } = services.storage;
+    const { queue, poisonQueue } = storage;
     let popReceipt = msg.popReceipt;
     if (msg.dequeueCount > MAX_DEQUEUE_COUNT) {
       await poisonQueue.sendMessage(msg.messageText);
@@ -73,7 +81,7 @@ export function runWorker(options: WorkerOptions = {}): RunningWorker {
           if (level === 'error' || level === 'warning') process.stderr.write(`worker ${level}: ${args.map(String).join(' ')}\n`);
         },
       });
-      await processWorkItem(services, entry, context);
+      await handler(entry, context);
       ok = true;
     } catch (err) {
       process.stderr.write(`worker: work item ${msg.messageId} failed (attempt ${msg.dequeueCount}): ${err instanceof Error ? err.name : 'error'}\n`);
@@ -98,13 +106,13 @@ export function runWorker(options: WorkerOptions = {}): RunningWorker {
 
   const inFlight = new Set<Promise<void>>();
   const loop = async (): Promise<void> => {
-    await services.storage.ensure();
+    await storage.ensure();
     while (!stopping) {
       const room = batchSize - inFlight.size;
       let got = 0;
       if (room > 0) {
         try {
-          const res = await services.storage.queue.receiveMessages({ numberOfMessages: Math.min(32, room), visibilityTimeout: visibility });
+          const res = await storage.queue.receiveMessages({ numberOfMessages: Math.min(32, room), visibilityTimeout: visibility });
           for (const msg of res.receivedMessageItems) {
             got++;
             const p = handle(msg).finally(() => {
