@@ -1,6 +1,7 @@
-// Four projects: fast unit tests (no I/O), task pane component tests (jsdom), integration
-// tests that start real servers (the simulated tenant over HTTPS, Azurite, the API), and
-// browser tests (Debian's headless Chromium driven by playwright-core). `npm test` runs all.
+// Five projects: fast unit tests (no I/O), task pane component tests (jsdom), integration
+// tests that start real servers (the simulated tenant over HTTPS, Azurite, the API),
+// reliability tests (faults, load, hostile input) and browser tests (Debian's headless
+// Chromium driven by playwright-core). `npm test` runs all.
 const swc = [
   '@swc/jest',
   {
@@ -36,6 +37,14 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tests/integration/setup.ts'],
+    },
+    {
+      ...common,
+      // Faults, load, hostile input and access (issue 11). The short form runs in `npm test`;
+      // RETRACT_RELIABILITY=long runs the long forms (docs/reliability.md).
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/tests/reliability/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/tests/integration/setup.ts'],
     },
     {
