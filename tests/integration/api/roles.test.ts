@@ -149,3 +149,13 @@ it('applies the role table of CONTRACTS §6 to every route', async () => {
   const verify = await stack.call('GET', 'audit/verify', { token: t.adminUser });
   expect(verify.body.ok).toBe(true);
 });
+
+it('answers a message trace search through the Exchange admin API', async () => {
+  const trace = await stack.call('GET', `trace?sender=${encodeURIComponent('lidia@contoso.com')}`, { token: t.auditorApp });
+  expect(trace.status).toBe(200);
+  const row = trace.body.rows.find((r: { internetMessageId: string }) => r.internetMessageId === enc1Id);
+  expect(row).toMatchObject({ senderAddress: 'lidia@contoso.com', recipientAddress: 'pat.kim@gmail.com' });
+  const bad = await stack.call('GET', 'trace?since=yesterday', { token: t.auditorApp });
+  expect(bad.status).toBe(400);
+  expect(bad.body.errors[0].field).toBe('since');
+});
