@@ -50,7 +50,7 @@ interface Prepared<T extends ActItem> {
   result?: ActResult;
 }
 
-async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], folderNames: (item: T) => string[], opts: OpOptions): Promise<Prepared<T>[]> {
+async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], opts: OpOptions): Promise<Prepared<T>[]> {
   const ids = await gateway.userIds(
     items.map((i) => i.mailbox),
     opts,
@@ -61,19 +61,10 @@ async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], fol
     return { item, userId: id.value };
   });
   const live = prepared.filter((p) => p.userId);
-  const names = new Map<string, Set<string>>();
-  for (const p of live) {
-    let set = names.get(p.userId!);
-    if (!set) names.set(p.userId!, (set = new Set(['inbox', 'sentitems'])));
-    for (const n of folderNames(p.item)) set.add(n);
-  }
-  const [, reads] = await Promise.all([
-    Promise.all([...names].map(([userId, set]) => gateway.wellKnownFolderIds([userId], [...set], opts))),
-    gateway.getMessages(
-      live.map((p) => ({ userId: p.userId!, messageId: p.item.messageId })),
-      opts,
-    ),
-  ]);
+  const reads = await gateway.getMessages(
+    live.map((p) => ({ userId: p.userId!, messageId: p.item.messageId })),
+    opts,
+  );
   live.forEach((p, i) => {
     const read = reads[i]!;
     const base = { mailbox: p.item.mailbox, messageId: p.item.messageId };
@@ -90,6 +81,7 @@ async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], fol
   return prepared;
 }
 
+/** The folder an item was in: its well-known name where this gateway has learned it, else its id (undo accepts both). */
 function folderLabel(gateway: GraphGateway, userId: string, folderId: string | null | undefined): string | undefined {
   if (!folderId) return undefined;
   return gateway.folderName(userId, folderId) ?? folderId;
@@ -112,16 +104,17 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
   const items = parseOrThrow(z.array(actItemSchema), rawItems);
   const op: OpOptions = { signal: opts.signal };
   const dest = destinationFolder(action);
-  const prepared = await prepare(gateway, items, () => [dest], op);
+  const prepared = await prepare(gateway, items, op);
 
   const moves: Array<{ p: Prepared<ActItem>; fromFolder?: string }> = [];
   const purges: Array<{ p: Prepared<ActItem>; fromFolder?: string }> = [];
   for (const p of prepared) {
     if (p.result || !p.current || !p.userId) continue;
     const base = { mailbox: p.item.mailbox, messageId: p.item.messageId };
-    const destId = gateway.folderName(p.userId, p.current.parentFolderId) === dest;
+    // Already there (when the destination's id is known); otherwise the move itself tells, at no extra cost.
+    const there = gateway.folderName(p.userId, p.current.parentFolderId) === dest;
     const fromFolder = folderLabel(gateway, p.userId, p.current.parentFolderId);
-    if (destId) p.result = { ...base, outcome: 'done', ...(fromFolder ? { fromFolder } : {}) };
+    if (there) p.result = { ...base, outcome: 'done', ...(fromFolder ? { fromFolder } : {}) };
     else if (action === 'hard-delete') purges.push({ p, fromFolder });
     else moves.push({ p, fromFolder });
   }
@@ -142,7 +135,10 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
   moves.forEach(({ p, fromFolder }, i) => {
     const res = moveResults[i]!;
     if (!res.ok && action === 'soft-delete' && MOVE_REFUSED.has(res.status)) fallback.push({ p, fromFolder });
-    else p.result = moved({ mailbox: p.item.mailbox, messageId: p.item.messageId }, fromFolder, res);
+    else {
+      if (res.ok && res.value.parentFolderId) gateway.learnFolder(p.userId!, dest, res.value.parentFolderId);
+      p.result = moved({ mailbox: p.item.mailbox, messageId: p.item.messageId }, fromFolder, res);
+    }
   });
   purges.forEach(({ p, fromFolder }, i) => {
     const res = purgeResults[i]!;
@@ -169,7 +165,7 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
 export async function undo(gateway: GraphGateway, rawItems: UndoItem[], opts: { signal?: AbortSignal } = {}): Promise<ActResult[]> {
   const items = parseOrThrow(z.array(undoItemSchema), rawItems);
   const op: OpOptions = { signal: opts.signal };
-  const prepared = await prepare(gateway, items, (i) => (isWellKnownFolder(i.restoreTo) ? [i.restoreTo.toLowerCase()] : []), op);
+  const prepared = await prepare(gateway, items, op);
 
   const moves: Array<{ p: Prepared<UndoItem>; fromFolder?: string }> = [];
   for (const p of prepared) {

@@ -4,7 +4,7 @@
  * into `$batch` requests; nothing here makes one round trip per target that a batch could carry.
  */
 import { z } from 'zod';
-import { odataEq, odataString } from '../core';
+import { addressesOf, normalizeAddress, odataEq, odataString } from '../core';
 import { createAppTokenProvider, type AppCredentials } from './app-token-provider';
 import { createGraphTransport } from './graph-transport';
 import { errorCodeOf, graphError } from './graph-errors';
@@ -48,6 +48,9 @@ export function isWellKnownFolder(name: string): name is WellKnownFolder {
 }
 
 const enc = encodeURIComponent;
+
+/** From this many addresses on, the directory is listed once rather than queried per address. */
+export const BULK_DIRECTORY_THRESHOLD = 40;
 
 export class GraphGateway {
   readonly graphBase: string;
@@ -166,17 +169,36 @@ export class GraphGateway {
   }
 
   rememberUser(address: string, userId: string): void {
-    this.userIdByAddress.set(address.toLowerCase(), userId);
+    this.userIdByAddress.set(normalizeAddress(address), userId);
   }
 
   /** The user id of each mailbox address (primary SMTP), from memory or one query each. */
   async userIds(addresses: string[], opts: OpOptions = {}): Promise<Map<string, Result<string>>> {
     const out = new Map<string, Result<string>>();
     const unknown = [...new Set(addresses)].filter((a) => {
-      const id = this.userIdByAddress.get(a.toLowerCase());
+      const id = this.userIdByAddress.get(normalizeAddress(a));
       if (id) out.set(a, { ok: true, value: id });
       return !id;
     });
+    if (unknown.length >= BULK_DIRECTORY_THRESHOLD) {
+      // Many mailboxes at once (a job's worker starts cold): one directory listing beats a query each.
+      const byAddress = new Map<string, DirectoryUser[]>();
+      for (const u of await this.listUsers(opts)) {
+        for (const a of addressesOf(u)) {
+          const list = byAddress.get(a);
+          if (list) list.push(u);
+          else byAddress.set(a, [u]);
+        }
+      }
+      for (const address of unknown) {
+        const users = byAddress.get(normalizeAddress(address)) ?? [];
+        if (users.length === 1) {
+          this.rememberUser(address, users[0]!.id);
+          out.set(address, { ok: true, value: users[0]!.id });
+        } else out.set(address, { ok: false, status: 404, code: 'MailboxNotFound', error: `No single mailbox has the address ${address}; it may have been removed or renamed.` });
+      }
+      return out;
+    }
     const found = await this.findUsers(unknown, opts);
     for (const [address, res] of found) {
       if (!res.ok) out.set(address, res);
@@ -228,7 +250,8 @@ export class GraphGateway {
     return new Map(entries);
   }
 
-  private learnFolder(userId: string, name: string, id: string): void {
+  /** Records a well-known folder's id in a mailbox, learned from an answer that showed it. */
+  learnFolder(userId: string, name: string, id: string): void {
     let map = this.folderIds.get(userId);
     if (!map) this.folderIds.set(userId, (map = new Map()));
     map.set(name, id);
@@ -266,6 +289,54 @@ export class GraphGateway {
       }),
     );
     return new Map(entries);
+  }
+
+  /**
+   * The Sent Items messages of the given conversations in each mailbox, with the In-Reply-To
+   * extended property (Sent Items copies carry no internet headers in Graph).
+   */
+  async sentItemsInConversations(
+    requests: Array<{ userId: string; conversationIds: string[] }>,
+    opts: OpOptions = {},
+  ): Promise<Map<string, Result<GraphMessage[]>>> {
+    const expand = enc(`singleValueExtendedProperties($filter=${odataEq('id', IN_REPLY_TO_PROPERTY)})`);
+    const entries = await Promise.all(
+      requests.map(async ({ userId, conversationIds }): Promise<[string, Result<GraphMessage[]>]> => {
+        const lists = await Promise.all(
+          [...new Set(conversationIds)].map((cid) =>
+            this.listAll(
+              {
+                method: 'GET',
+                url: `/users/${enc(userId)}/mailFolders/sentitems/messages?$filter=${enc(odataEq('conversationId', cid))}&$select=${MESSAGE_FIELDS}&$expand=${expand}&$top=100`,
+                mailbox: userId,
+              },
+              messageSchema,
+              'reading Sent Items',
+              opts,
+            ),
+          ),
+        );
+        const failed = lists.find((l) => !l.ok);
+        if (failed) return [userId, failed];
+        const all = lists.flatMap((l) => (l.ok ? l.value : []));
+        for (const m of all) if (m.parentFolderId) this.learnFolder(userId, 'sentitems', m.parentFolderId);
+        return [userId, { ok: true, value: all }];
+      }),
+    );
+    return new Map(entries);
+  }
+
+  /**
+   * Every user and group with its addresses, read in pages of 999: for many addresses at once
+   * this costs a few requests instead of two per address.
+   */
+  async directorySnapshot(opts: OpOptions = {}): Promise<{ users: DirectoryUser[]; groups: DirectoryGroup[] }> {
+    const [users, groups] = await Promise.all([
+      this.listUsers(opts),
+      this.listAll({ method: 'GET', url: '/groups?$select=id,mail,proxyAddresses&$top=999' }, directoryGroupSchema, 'listing the groups', opts),
+    ]);
+    if (!groups.ok) throw new Error(groups.error);
+    return { users, groups: groups.value };
   }
 
   /** Ids of well-known folders per mailbox (kept once learned). A folder a mailbox lacks is left out. */

@@ -24,8 +24,8 @@ import {
   type SkipReason,
   type Target,
 } from '../core';
-import type { GraphGateway, OpOptions } from './graph-gateway';
-import { addressesIn, inReplyToOf, type GraphMessage } from './graph-schemas';
+import { BULK_DIRECTORY_THRESHOLD, type GraphGateway, type OpOptions, type Result } from './graph-gateway';
+import { addressesIn, inReplyToOf, type DirectoryGroup, type DirectoryUser, type GraphMessage } from './graph-schemas';
 import type { RequestMeter } from './graph-http';
 import { lookupInputSchema, parseOrThrow } from './lookup-input';
 
@@ -202,7 +202,7 @@ class LookupRun {
     }
     if (ask.length === 0) return dedupeBoxes(out);
 
-    const [users, groups] = await Promise.all([this.gateway.findUsers(ask, this.opts), this.gateway.findGroups(ask, this.opts)]);
+    const [users, groups] = ask.length >= BULK_DIRECTORY_THRESHOLD ? await this.fromSnapshot(ask) : await Promise.all([this.gateway.findUsers(ask, this.opts), this.gateway.findGroups(ask, this.opts)]);
     const expand: Array<{ address: string; groupId: string }> = [];
     for (const a of ask) {
       const key = normalizeAddress(a);
@@ -259,6 +259,33 @@ class LookupRun {
       }
     }
     return dedupeBoxes(out);
+  }
+
+  private snapshot: Promise<{ users: Map<string, DirectoryUser[]>; groups: Map<string, DirectoryGroup[]> }> | undefined;
+
+  /** Answers for many addresses from one listing of the directory (the trace of a message to all staff names thousands). */
+  private async fromSnapshot(ask: string[]): Promise<[Map<string, Result<DirectoryUser[]>>, Map<string, Result<DirectoryGroup[]>>]> {
+    this.snapshot ??= this.gateway.directorySnapshot(this.opts).then(({ users, groups }) => {
+      const index = <T extends { mail?: string | null; proxyAddresses?: readonly string[] | null }>(list: T[]) => {
+        const map = new Map<string, T[]>();
+        for (const e of list)
+          for (const a of addressesOf(e)) {
+            const l = map.get(a);
+            if (l) l.push(e);
+            else map.set(a, [e]);
+          }
+        return map;
+      };
+      return { users: index(users), groups: index(groups) };
+    });
+    const snap = await this.snapshot;
+    const users = new Map<string, Result<DirectoryUser[]>>();
+    const groups = new Map<string, Result<DirectoryGroup[]>>();
+    for (const a of ask) {
+      users.set(a, { ok: true, value: snap.users.get(normalizeAddress(a)) ?? [] });
+      groups.set(a, { ok: true, value: snap.groups.get(normalizeAddress(a)) ?? [] });
+    }
+    return [users, groups];
   }
 
   /** Step 3: the copies of one internetMessageId in mailboxes not yet searched for it. */
@@ -349,32 +376,47 @@ class LookupRun {
     }
     if (byMailbox.size === 0) return;
     const userIds = [...byMailbox.keys()];
-    const [folders, conversations] = await Promise.all([
-      this.gateway.wellKnownFolderIds(userIds, ['sentitems'], this.opts),
-      this.gateway.conversationMessages(
-        userIds.map((userId) => ({ userId, conversationIds: byMailbox.get(userId)!.map((t) => t.conversationId!) })),
-        this.opts,
-      ),
-    ]);
+    const request = (ids: string[]) => ids.map((userId) => ({ userId, conversationIds: byMailbox.get(userId)!.map((t) => t.conversationId!) }));
+    // Sent Items first; the whole conversation (for the forged-index guard) only where a forward needs it.
+    const sentByMailbox = await this.gateway.sentItemsInConversations(request(userIds), this.opts);
     for (const u of userIds) this.searchedMailboxes.add(u);
+    const candidatesOf = (parent: FoundTarget, sent: GraphMessage[]) =>
+      sent.filter((m) => m.id !== parent.messageId && m.conversationId === parent.conversationId && !this.targets.has(`${parent.userId}\u0000${m.id}`));
+    const needGuard: string[] = [];
+    for (const [userId, parents] of byMailbox) {
+      const sent = sentByMailbox.get(userId);
+      if (!sent?.ok) continue;
+      const forward = parents.some((parent) =>
+        candidatesOf(parent, sent.value).some(
+          (m) =>
+            decideDirectChild(
+              { internetMessageId: parent.internetMessageId, conversationIndex: parent.conversationIndex, receivedDateTime: parent.receivedDateTime },
+              { inReplyTo: inReplyToOf(m), conversationIndex: m.conversationIndex ?? undefined, sentDateTime: m.sentDateTime ?? undefined },
+              { nonTargetHoldersOfParentIndex: 0 },
+            ) === 'forward',
+        ),
+      );
+      if (forward) needGuard.push(userId);
+    }
+    const conversations = needGuard.length > 0 ? await this.gateway.conversationMessages(request(needGuard), this.opts) : new Map<string, Result<GraphMessage[]>>();
 
     const children: Array<{ box: Mailbox; parent: FoundTarget; message: GraphMessage }> = [];
     const claimed = new Set<string>();
     for (const [userId, parents] of byMailbox) {
       const box = { userId, mail: parents[0]!.mailbox };
+      const sent = sentByMailbox.get(userId);
       const conv = conversations.get(userId);
-      if (!conv || !conv.ok) {
-        this.skip(box.mail, 'unknown', conv && !conv.ok ? conv.error : 'The mailbox could not be searched for forwards and replies.');
+      const failed = !sent ? undefined : !sent.ok ? sent : conv && !conv.ok ? conv : undefined;
+      if (!sent || failed) {
+        this.skip(box.mail, 'unknown', failed && !failed.ok ? failed.error : 'The mailbox could not be searched for forwards and replies.');
         continue;
       }
-      const sentId = folders.get(userId)?.get('sentitems');
-      const sent = conv.value.filter((m) => sentId !== undefined && m.parentFolderId === sentId);
-      const holders = conv.value.map((m) => ({ messageId: m.id, conversationIndex: m.conversationIndex ?? undefined }));
+      if (!sent.ok) continue;
+      const holders = conv?.ok ? conv.value.map((m) => ({ messageId: m.id, conversationIndex: m.conversationIndex ?? undefined })) : [];
       for (const parent of parents) {
         const nonTargetHolders = nonTargetHoldersOfIndex(parent.conversationIndex, holders, this.targetMessageIds);
-        for (const m of sent) {
-          if (m.id === parent.messageId || this.targets.has(`${userId}\u0000${m.id}`) || claimed.has(m.id)) continue;
-          if (m.conversationId !== parent.conversationId) continue;
+        for (const m of candidatesOf(parent, sent.value)) {
+          if (claimed.has(m.id)) continue;
           const decision = decideDirectChild(
             { internetMessageId: parent.internetMessageId, conversationIndex: parent.conversationIndex, receivedDateTime: parent.receivedDateTime },
             { inReplyTo: inReplyToOf(m), conversationIndex: m.conversationIndex ?? undefined, sentDateTime: m.sentDateTime ?? undefined },

@@ -1,7 +1,7 @@
 /**
  * Each mailbox is searched once per hop, however many targets it holds: the reply-all scenario
  * puts the original and the reply-all in the same mailboxes, and a depth-2 lookup still reads
- * each mailbox's conversation once per hop.
+ * each mailbox's Sent Items once per hop.
  */
 import { lookup } from '../../../src/graph';
 import { startScenario, type Scenario } from './scenario-harness';
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 it('reads each mailbox once per hop', async () => {
-  const spy = jest.spyOn(s.graph, 'conversationMessages');
+  const spy = jest.spyOn(s.graph, 'sentItemsInConversations');
   const result = await lookup(
     s.graph,
     { internetMessageId: '<offsite-1@contoso.com>', depth: 2, sender: 'adele@contoso.com', recipients: ['megan@contoso.com', 'alex@contoso.com'] },

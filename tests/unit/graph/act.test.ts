@@ -38,12 +38,12 @@ function graph(refuseMove: boolean) {
 
 const items = ['m1', 'm2', 'm3', 'm4', 'm5'].map((messageId) => ({ mailbox: 'adele@contoso.com', messageId, internetMessageId: IMID }));
 
-it('soft-delete: moves what is still there, counts what is already there, leaves a changed item alone', async () => {
+it('soft-delete: moves each item still in the mailbox (a move onto its own folder is done too), leaves a changed item alone', async () => {
   const { gateway, graph: g } = graph(false);
   const results = await act(gateway, items, 'soft-delete');
   expect(results.map((r) => [r.messageId, r.outcome, r.fromFolder ?? null])).toEqual([
-    ['m1', 'done', 'inbox'],
-    ['m2', 'done', 'recoverableitemsdeletions'],
+    ['m1', 'done', 'F-INBOX'],
+    ['m2', 'done', 'F-RID'],
     ['m3', 'failed', null],
     ['m4', 'already-gone', null],
     ['m5', 'done', 'F-CUSTOM'],
@@ -52,14 +52,17 @@ it('soft-delete: moves what is still there, counts what is already there, leaves
   const moves = g.items.filter((c) => c.url.endsWith('/move'));
   expect(moves.map((c) => [c.url, c.body])).toEqual([
     ['/users/U1/messages/m1/move', { destinationId: 'recoverableitemsdeletions' }],
+    ['/users/U1/messages/m2/move', { destinationId: 'recoverableitemsdeletions' }],
     ['/users/U1/messages/m5/move', { destinationId: 'recoverableitemsdeletions' }],
   ]);
+  // No folder ids were fetched ahead: the item's own folder id is what undo needs.
+  expect(g.items.filter((c) => c.url.includes('/mailFolders/'))).toEqual([]);
 });
 
 it('soft-delete falls back to DELETE (which also stays recoverable) where the move is refused', async () => {
   const { gateway, graph: g } = graph(true);
   const results = await act(gateway, items.slice(0, 1), 'soft-delete');
-  expect(results).toEqual([{ mailbox: 'adele@contoso.com', messageId: 'm1', outcome: 'done', fromFolder: 'inbox' }]);
+  expect(results).toEqual([{ mailbox: 'adele@contoso.com', messageId: 'm1', outcome: 'done', fromFolder: 'F-INBOX' }]);
   expect(g.items.filter((c) => c.method === 'DELETE').map((c) => c.url)).toEqual(['/users/U1/messages/m1']);
 });
 
@@ -83,5 +86,9 @@ it('undo moves each item back to the folder it came from, and one already there 
     ['m1', 'done'],
     ['m5', 'done'],
   ]);
-  expect(g.items.filter((c) => c.url.endsWith('/move')).map((c) => [c.url, c.body])).toEqual([['/users/U1/messages/m2/move', { destinationId: 'inbox' }]]);
+  // m5 is already in its folder (named by id): no move. The well-known name is moved to, a no-op where already there.
+  expect(g.items.filter((c) => c.url.endsWith('/move')).map((c) => [c.url, c.body])).toEqual([
+    ['/users/U1/messages/m2/move', { destinationId: 'inbox' }],
+    ['/users/U1/messages/m1/move', { destinationId: 'inbox' }],
+  ]);
 });
