@@ -17,12 +17,19 @@ export interface Machine {
   loadBefore: number;
   loadAfter: number;
   commit: string;
+  /** Product files changed but not committed when the run started (others may be at work in the checkout). */
+  uncommitted: string[];
 }
 
 export function machine(loadBefore: number): Machine {
   let commit = 'unknown';
+  let uncommitted: string[] = [];
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    uncommitted = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3));
   } catch {
     // not a checkout: the figures still stand
   }
@@ -35,6 +42,7 @@ export function machine(loadBefore: number): Machine {
     loadBefore,
     loadAfter: os.loadavg()[0] ?? 0,
     commit,
+    uncommitted,
   };
 }
 

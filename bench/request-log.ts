@@ -1,7 +1,7 @@
 /**
  * Reads the simulator's request log (`GET /_sim/requests?since=N`, CONTRACTS §4) while the
  * benchmark runs. The simulator keeps only its last 100,000 records, and one 10,000-mailbox
- * run makes more than that, so the log is polled every half second and kept here, compactly.
+ * run makes more than that, so the log is polled every second and kept here, compactly.
  * Each record is one Graph sub-request (a `$batch` item is listed on its own, the `$batch`
  * itself once more under its own path), one Exchange request, or one token request.
  */
@@ -51,7 +51,7 @@ export function classify(method: string, path: string): RequestKind {
 }
 
 /** Requests that may still be running at a poll are found again within this many numbers. */
-const LOOK_BACK = 5000;
+const LOOK_BACK = 1000;
 /** The simulator keeps its last 100,000 records (src/sim/control.ts). */
 const LOG_CAPACITY = 99_000;
 
@@ -94,7 +94,7 @@ export class RequestLogReader {
     return this.polling;
   }
 
-  start(intervalMs = 500): void {
+  start(intervalMs = 1000): void {
     this.timer = setInterval(() => void this.poll().catch(() => undefined), intervalMs);
   }
 

@@ -47,6 +47,7 @@ function summary(r: AllStaffResult, tp: TaskpaneWeight | undefined): string {
 
 async function main(options: BenchOptions): Promise<number> {
   const loadBefore = os.loadavg()[0] ?? 0;
+  const atStart = machine(loadBefore);
   const started = Date.now();
   let result: AllStaffResult | undefined;
   let partial: PartialRunError['partial'] | undefined;
@@ -74,7 +75,7 @@ async function main(options: BenchOptions): Promise<number> {
     wallMs: Date.now() - started,
     options,
     settings: { simulator: BENCH_FAULTS, appRatePerSecond: APP_RATE, workers: options.workers },
-    machine: machine(loadBefore),
+    machine: { ...atStart, loadAfter: os.loadavg()[0] ?? 0 },
     result: result ?? partial,
     taskpane: taskpane ?? null,
     targets: result ? targetsMet(result, taskpane) : null,
