@@ -53,7 +53,7 @@ export function parseStartOptions(argv: string[], cwd = process.cwd()): StartOpt
       },
     }));
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}. Flags: --tenant FILE, --latency-ms N, --throttle on|off, --data DIR, --ports-auto.`);
+    throw new UsageError(`${(err as Error).message.replace(/\.$/, '')}. Flags: --tenant FILE, --latency-ms N, --throttle on|off, --data DIR, --ports-auto.`);
   }
   const parsed = optionsSchema.safeParse(values);
   if (!parsed.success) {
