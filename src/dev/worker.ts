@@ -46,8 +46,22 @@ export function runWorker(options: WorkerOptions = {}): RunningWorker {
   let stopping = false;
   let wake: (() => void) | undefined;
 
+  // Messages this worker is handling now: one that reappears (its visibility lapsed while the
+  // machine was busy) is left for later rather than handled twice at once.
+  const handling = new Set<string>();
+
   const handle = async (msg: DequeuedMessageItem): Promise<void> => {
     const { queue, poisonQueue } = storage;
+    if (handling.has(msg.messageId)) return;
+    handling.add(msg.messageId);
+    try {
+      await handleOnce(msg, queue, poisonQueue);
+    } finally {
+      handling.delete(msg.messageId);
+    }
+  };
+
+  const handleOnce = async (msg: DequeuedMessageItem, queue: Storage['queue'], poisonQueue: Storage['poisonQueue']): Promise<void> => {
     let popReceipt = msg.popReceipt;
     if (msg.dequeueCount > MAX_DEQUEUE_COUNT) {
       await poisonQueue.sendMessage(msg.messageText);
@@ -63,7 +77,7 @@ export function runWorker(options: WorkerOptions = {}): RunningWorker {
           if (r.popReceipt) popReceipt = r.popReceipt;
         })
         .catch(() => undefined);
-    }, Math.max(500, (visibility * 1000) / 2));
+    }, Math.max(500, (visibility * 1000) / 3));
     let ok = false;
     try {
       const text = Buffer.from(msg.messageText, 'base64').toString('utf8');

@@ -52,7 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     RETRACT_STORAGE: azurite.connectionString,
     RETRACT_ALLOWED_TENANTS: fixture.tenant.id,
     RETRACT_API_IDENTIFIER_URI: apiApp.identifierUri,
-    RETRACT_WORKER_VISIBILITY_SEC: '5',
+    RETRACT_WORKER_VISIBILITY_SEC: '10',
     ...options.env,
   };
   const api = await startApiHost({ env, cert: certs.cert, key: certs.key, workers: options.workers ?? 0 });
