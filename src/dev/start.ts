@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     await stack?.stop();
     process.exit(1);
   }
-  const file = path.join(ROOT, '.retract', 'dev-stack.json');
+  // RETRACT_DEV_STACK names another file, as the CLI reads it (tests use their own).
+  const file = process.env.RETRACT_DEV_STACK ? path.resolve(process.env.RETRACT_DEV_STACK) : path.join(ROOT, '.retract', 'dev-stack.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(stack.devStack, null, 2) + '\n', { mode: 0o600 });
   const s = stack.devStack;
