@@ -159,6 +159,15 @@ export class AuditStore {
     throw new Error('The audit could not be written: too many concurrent writers. Try again.');
   }
 
+  private async headSeq(pk: string): Promise<number> {
+    try {
+      return (await this.storage.table('audit').getEntity<HeadEntity>(pk, HEAD)).seq;
+    } catch (err) {
+      if (statusOf(err) === 404) return 0;
+      throw err;
+    }
+  }
+
   private async exists(pk: string, rk: string): Promise<boolean> {
     try {
       await this.storage.table('audit').getEntity(pk, rk);
@@ -173,13 +182,15 @@ export class AuditStore {
   async search(tenantId: string, q: AuditQuery): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
     const pk = safeKey(tenantId);
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 500);
-    let upper = recordKey(Number.MAX_SAFE_INTEGER).slice(0, 13);
+    let top: number;
     if (q.cursor) {
       const seq = Number(Buffer.from(q.cursor, 'base64url').toString('utf8'));
       if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError('cursor');
-      upper = recordKey(seq);
+      top = seq - 1;
+    } else {
+      top = await this.headSeq(pk);
     }
-    const filters = [`PartitionKey eq ${odata(pk)}`, `RowKey ge 'r'`, `RowKey lt ${odata(upper)}`];
+    const filters: string[] = [];
     if (q.section) filters.push(`section eq ${odata(q.section)}`);
     if (q.internetMessageId) filters.push(`internetMessageId eq ${odata(q.internetMessageId)}`);
     if (q.since) filters.push(`time ge ${odata(new Date(q.since).toISOString())}`);
@@ -188,9 +199,20 @@ export class AuditStore {
       const a = odata(q.actor);
       filters.push(`(actorOid eq ${a} or actorUpn eq ${odata(q.actor.toLowerCase())} or actorApp eq ${a})`);
     }
-    // Table queries return ascending keys; the chain is short enough per page to read and reverse.
-    const rows = await listAll<Record<string, unknown>>(this.storage.table('audit'), filters.join(' and '));
-    rows.sort((a, b) => (a.rowKey < b.rowKey ? 1 : -1));
+    // Newest first, read backwards in windows of the chain (table queries return ascending keys),
+    // so a page costs a few windows, not the whole audit.
+    const rows: Record<string, unknown>[] = [];
+    let window = 1000;
+    let hi = top;
+    while (hi >= 1 && rows.length <= limit) {
+      const lo = Math.max(1, hi - window + 1);
+      const range = [`PartitionKey eq ${odata(pk)}`, `RowKey ge ${odata(recordKey(lo))}`, `RowKey le ${odata(recordKey(hi))}`, ...filters];
+      const found = await listAll<Record<string, unknown>>(this.storage.table('audit'), range.join(' and '));
+      found.sort((a, b) => (String(a.rowKey) < String(b.rowKey) ? 1 : -1));
+      rows.push(...found);
+      hi = lo - 1;
+      window = Math.min(window * 2, 64_000);
+    }
     const page = rows.slice(0, limit).map(parseRecord);
     const folds = await this.foldCounts(tenantId, page);
     const records = page.map((r) => (folds.has(r.id) ? { ...r, count: folds.get(r.id) } : r));

@@ -7,6 +7,8 @@ import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } fro
 import { authorize, type Access } from '../auth/access';
 import type { Principal } from '../auth/tokens';
 import type { Services } from '../services';
+import { InvalidInputError } from '../../graph/lookup-input';
+import { GraphRequestError } from '../../graph/graph-errors';
 import { ProblemError, problem } from './problem';
 
 export interface RouteContext {
@@ -40,6 +42,12 @@ export async function runRoute(
     return await def.handle({ req, services, principal, invocation, routeName: def.name });
   } catch (err) {
     if (err instanceof ProblemError) return problem(err.status, err.detail, err.extra, err.headers);
+    // The engine's own sentences: bad input it found, or Microsoft Graph refusing or failing.
+    if (err instanceof InvalidInputError) return problem(400, err.message);
+    if (err instanceof GraphRequestError) {
+      if (err.status === 429 || err.status === 503) return problem(503, err.message, {}, { 'retry-after': '30' });
+      return problem(502, err.message, { code: err.code });
+    }
     // Log the kind of failure only: error messages from SDKs may quote request content.
     invocation.error(`route ${def.name} failed: ${err instanceof Error ? err.name : 'unknown error'}`);
     return problem(500, 'Retract could not complete this request because of an internal error. Try again; if it keeps happening, tell your administrator the time it happened.');
