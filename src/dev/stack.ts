@@ -134,6 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         fixture,
         simOrigin: sim.origin,
         apiUrl: api.url,
+        app: { clientId: apiApp.clientId, secret: apiApp.secret },
         config: (origin) => ({
           clientId: apiApp.clientId,
           authorityHost: sim.origin,
@@ -192,6 +193,7 @@ async function startTaskpaneServer(opts: {
   fixture: TenantFixture;
   simOrigin: string;
   apiUrl: string;
+  app: { clientId: string; secret: string };
   config: (origin: string) => Record<string, unknown>;
 }): Promise<{ origin: string; buildMs: number; stop: () => Promise<void> }> {
   const configs = [
@@ -226,7 +228,7 @@ async function startTaskpaneServer(opts: {
           res.setHeader('cache-control', 'no-store');
           res.json(opts.config(origin));
         });
-        registerHarnessRoutes(app, { fixture: opts.fixture, simOrigin: opts.simOrigin, ca: opts.certs.ca });
+        registerHarnessRoutes(app, { fixture: opts.fixture, simOrigin: opts.simOrigin, ca: opts.certs.ca, app: opts.app });
         registerApiProxy(app, { apiUrl: opts.apiUrl, ca: opts.certs.ca });
         return middlewares;
       },

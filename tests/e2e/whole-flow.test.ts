@@ -59,6 +59,8 @@ it('an admin finds copies of the demo phish at depth 2, unticks one mailbox, sof
   const { context, page } = await openHarness(browser, stack);
   await signIn(page, 'alex@contoso.com');
   await selectMessage(page, 'Inbox', PHISH_SUBJECT);
+  // The harness's reading pane shows the message as delivered; the pane beside it, the same message.
+  await page.getByRole('region', { name: 'Reading pane' }).getByText(/^Please note our new bank details/).waitFor();
   const frame = pane(page);
   await frame.getByText(PHISH_FROM).first().waitFor();
 
@@ -84,6 +86,7 @@ it('an admin finds copies of the demo phish at depth 2, unticks one mailbox, sof
   await dialog.getByText(`Soft delete (recoverable): ${ticked.length} messages in ${perMailbox.size - 1} mailboxes.`).waitFor();
   await dialog.getByRole('button', { name: 'Retract now' }).click();
   await frame.getByText('Soft delete (recoverable): Completed').waitFor({ timeout: 60_000 });
+  await dialog.waitFor({ state: 'hidden' });
   await screenshot(page, 'outlook-retract-done');
 
   // Exactly the previewed, ticked messages are in Recoverable Items; the unticked one is untouched.
@@ -129,8 +132,10 @@ it('a sender removes external access from an encrypted message, and the OME port
   await expectAccessible(page, '#pane');
 
   await frame.getByRole('button', { name: 'Remove external access' }).click();
-  await frame.getByRole('alertdialog', { name: 'Remove external access?' }).getByRole('button', { name: 'Remove access' }).click();
+  const confirm = frame.getByRole('alertdialog', { name: 'Remove external access?' });
+  await confirm.getByRole('button', { name: 'Remove access' }).click();
   await frame.getByText('External access was removed: recipients now see that the message was revoked.').waitFor({ timeout: 30_000 });
+  await confirm.waitFor({ state: 'hidden' });
   await screenshot(page, 'outlook-ome-revoked');
 
   const portalOpened = context.waitForEvent('page');

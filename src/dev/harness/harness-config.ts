@@ -48,3 +48,6 @@ export const simOmeSchema = z.object({
   experiences: z.record(z.string(), z.string()).optional(),
 });
 export type SimOme = z.infer<typeof simOmeSchema>;
+
+/** `GET /harness/mailboxes/{address}/messages/{id}/body`: the body as Graph returns it. */
+export const messageBodySchema = z.object({ contentType: z.string(), content: z.string() });

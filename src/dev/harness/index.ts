@@ -23,6 +23,7 @@ import {
   HARNESS_MAILBOX_PATH,
   HARNESS_OME_PATH,
   harnessConfigSchema,
+  messageBodySchema,
   simMessageSchema,
   simOmeSchema,
   type DemoUser,
@@ -282,7 +283,24 @@ class Harness {
     row('To', m.toRecipients.map((a) => this.labelOf(a)).join('; '));
     row('Date', new Date(m.receivedDateTime).toLocaleString());
     row('Message-ID', m.internetMessageId);
-    reading.replaceChildren(make('h2', { textContent: m.subject || '(no subject)' }), dl, make('div', { id: 'ome-links' }));
+    reading.replaceChildren(make('h2', { textContent: m.subject || '(no subject)' }), dl, make('div', { id: 'ome-links' }), make('div', { id: 'body', className: 'body' }));
+    void this.renderBody(m);
+  }
+
+  private async renderBody(message: SimMessage): Promise<void> {
+    const address = this.account?.username;
+    if (!address) return;
+    const response = await fetch(`${HARNESS_MAILBOX_PATH}${encodeURIComponent(address)}/messages/${encodeURIComponent(message.id)}/body`, { cache: 'no-store' });
+    const target = document.getElementById('body');
+    if (!target || this.selected?.id !== message.id) return;
+    if (!response.ok) {
+      target.replaceChildren(make('p', { className: 'muted', textContent: 'The body of this message could not be read.' }));
+      return;
+    }
+    const body = messageBodySchema.parse(await response.json());
+    // Shown as text, never as markup: the harness must not run what a message carries.
+    const text = body.contentType.toLowerCase() === 'html' ? (new DOMParser().parseFromString(body.content, 'text/html').body.textContent ?? '') : body.content;
+    target.replaceChildren(make('p', { textContent: text }));
   }
 
   private async renderOmeLinks(message: SimMessage): Promise<void> {
