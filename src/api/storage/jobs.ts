@@ -26,6 +26,8 @@ export interface JobRow {
   started: boolean;
   targetCount: number;
   chunkCount: number;
+  /** Set once a job has ended completed, partial or failed (its targets no longer change): JSON counts. */
+  finalCounts?: string;
 }
 
 export interface TargetRow {
@@ -225,8 +227,17 @@ export class JobStore {
     const rows = await listAll<JobRow>(this.storage.table('jobs'), filters.join(' and '));
     rows.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
     const recent = rows.slice(0, 200);
-    return Promise.all(recent.map(async (r) => toJob(r.rowKey, r, await this.targets(r.rowKey), false)));
+    // An ended job's counts were taken from its targets when it ended; others are counted now.
+    return Promise.all(
+      recent.map(async (r) => (r.finalCounts ? endedSummary(r.rowKey, r) : toJob(r.rowKey, r, await this.targets(r.rowKey), false))),
+    );
   }
+}
+
+function endedSummary(jobId: string, row: JobRow): JobSummary {
+  const counts = JSON.parse(row.finalCounts!) as { targets: number; done: number; alreadyGone: number; failed: number; pending: number };
+  const summary = toJob(jobId, row, [], false);
+  return { ...summary, status: jobStatusFrom(counts, { cancelled: row.cancelled, started: row.started }), counts };
 }
 
 export function toJob(jobId: string, row: JobRow, targets: TargetRow[], withResults: boolean): JobSummary {

@@ -97,6 +97,10 @@ export async function finishJob(services: Services, tenantId: string, jobId: str
   const targets = await services.jobs.targets(jobId);
   const job = toJob(jobId, row, targets, false);
   if (job.status === 'queued' || job.status === 'running') return;
+  if (job.status !== 'cancelled' && !row.finalCounts) {
+    const finalCounts = JSON.stringify(job.counts);
+    await services.jobs.updateRow(tenantId, jobId, (r) => (r.finalCounts ? null : { finalCounts }));
+  }
   await services.audit.append(
     tenantId,
     {

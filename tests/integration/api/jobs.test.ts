@@ -55,6 +55,9 @@ it("acts on exactly the lookup's targets minus the excluded ones, and undo puts 
   expect(done.counts).toMatchObject({ targets: targets.length - 1, done: targets.length - 1, alreadyGone: 0, failed: 0 });
   expect(done.results.map((r: { messageId: string }) => r.messageId)).not.toContain(kept.messageId);
 
+  // The list shows the same status and counts as the job itself.
+  const listed = (await stack.call('GET', 'jobs', { token: admin })).body.jobs.find((j: { jobId: string }) => j.jobId === job.body.jobId);
+  expect({ status: listed.status, counts: listed.counts }).toEqual({ status: done.status, counts: done.counts });
   const keptCopy = (await simMessages(kept.mailbox)).find((m) => m.internetMessageId === phishId)!;
   expect(keptCopy.folder).toBe('inbox');
   const other = targets[1]!;
