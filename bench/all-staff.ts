@@ -71,7 +71,17 @@ export interface AllStaffResult {
     mailboxesSearched: number;
     apiGraphRequests: number;
   }>;
-  job: { jobId: string; status: string; ms: number; counts: { targets: number; done: number; alreadyGone: number; failed: number }; progress: Array<{ atMs: number; done: number }> };
+  job: {
+    jobId: string;
+    status: string;
+    /** From POST /api/jobs to the poll that saw the job ended (polls `pollMs` apart). */
+    ms: number;
+    pollMs: number;
+    /** From POST /api/jobs to the end of the last change (move/delete) the simulator served. */
+    lastChangeMs: number | null;
+    counts: { targets: number; done: number; alreadyGone: number; failed: number };
+    progress: Array<{ atMs: number; done: number }>;
+  };
   totals: { httpRequests: Record<string, number>; graphSubRequests: number; throttled: number; errors: number; logRecordsLost: number };
   memory: { peakMiB: Record<string, number>; withScenarioLoadedMiB: number };
   bound: { n: number; h: number; t: number; seconds: number; oursSeconds: number; ratio: number };
@@ -204,19 +214,23 @@ export async function runAllStaff(opts: AllStaffOptions): Promise<AllStaffResult
     stage = 'the soft-delete job';
     current = { name: 'soft-delete job', from: Date.now() };
     const progress: Array<{ atMs: number; done: number }> = [];
-    const big = lookup2.targets.length >= 5000;
+    // Each GET /api/jobs/{id} reads every target of the job to count outcomes: polling a big job
+    // often would load the API and Azurite with the benchmark's own reads, so it is polled less.
+    const pollMs = lookup2.targets.length >= 5000 ? 5000 : lookup2.targets.length >= 1000 ? 2000 : 250;
     const jobRun = await timed(async () => {
       const jobId = await api.startJob(lookup2.lookupId, 'soft-delete');
       const started = Date.now();
       return api.waitForJob(jobId, {
-        pollMs: big ? 1000 : 250,
-        timeoutMs: Math.max(120_000, lookup2.targets.length * 60),
+        pollMs,
+        timeoutMs: Math.max(180_000, lookup2.targets.length * 200),
         onPoll: (j) => progress.push({ atMs: Date.now() - started, done: j.counts.done + j.counts.alreadyGone + j.counts.failed }),
       });
     });
     await reader.poll();
     const jobDoc = jobRun.value;
-    job = { jobId: jobDoc.jobId, status: jobDoc.status, ms: jobRun.ms, counts: { targets: jobDoc.counts.targets, done: jobDoc.counts.done, alreadyGone: jobDoc.counts.alreadyGone, failed: jobDoc.counts.failed }, progress };
+    const changes = reader.between(jobRun.from, jobRun.to).filter((x) => x.kind === 'change');
+    const lastChange = changes.length ? changes.reduce((m, x) => Math.max(m, x.endedAt), 0) - jobRun.from : null;
+    job = { jobId: jobDoc.jobId, status: jobDoc.status, ms: jobRun.ms, pollMs, lastChangeMs: lastChange, counts: { targets: jobDoc.counts.targets, done: jobDoc.counts.done, alreadyGone: jobDoc.counts.alreadyGone, failed: jobDoc.counts.failed }, progress };
     phases.push({ name: 'soft-delete job', ms: jobRun.ms, requests: summarize(reader.between(jobRun.from, jobRun.to), jobRun.from, jobRun.to), peakRssMiB: stack.memory.mark(), cpuSeconds: stack.memory.cpuMark() });
     current = undefined;
     log(`job ${jobDoc.status}: ${job.counts.done.toLocaleString('en')} done, ${job.counts.alreadyGone} already gone, ${job.counts.failed} failed in ${(jobRun.ms / 1000).toFixed(1)} s`);

@@ -22,7 +22,7 @@ const pageSchema = z.object({ next: z.number(), requests: z.array(recordSchema) 
 export type RequestKind =
   | 'batch' // the $batch envelope itself
   | 'directory' // users, groups, members, domains
-  | 'find' // GET …/messages?$filter=… (a mailbox searched for copies, or for a conversation's forwards and replies)
+  | 'find' // GET …/messages?$filter=… or …/mailFolders/{f}/messages?… (a mailbox or folder searched for copies, or for a conversation's forwards and replies)
   | 'folder' // GET …/mailFolders/{name} (well-known folder ids and display names)
   | 'read' // GET …/messages/{id} (the re-read before a change)
   | 'change' // PATCH / DELETE / POST move on a message
@@ -44,8 +44,8 @@ export function classify(method: string, path: string): RequestKind {
   if (p.startsWith('/adminapi/')) return 'exchange';
   if (!p.startsWith('/v1.0/')) return p.startsWith('/_sim/') ? 'other' : 'identity';
   if (/\/messages\/[^/]+(\/(move|permanentdelete))?$/.test(p)) return method === 'GET' ? 'read' : 'change';
-  if (p.includes('/mailfolders/')) return 'folder';
   if (/\/messages$/.test(p)) return 'find';
+  if (p.includes('/mailfolders/')) return 'folder';
   if (/\/(users|groups|domains)(\/|$)/.test(p)) return 'directory';
   return 'other';
 }

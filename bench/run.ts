@@ -33,7 +33,7 @@ function summary(r: AllStaffResult, tp: TaskpaneWeight | undefined): string {
   const lines = [
     `mailboxes                 ${r.scenario.mailboxes.toLocaleString('en')}`,
     ...r.lookups.map((l) => `lookup depth ${l.depth}            ${s(l.ms)}  (${l.targets.toLocaleString('en')} targets, ${l.mailboxesSearched.toLocaleString('en')} mailboxes searched)`),
-    `soft-delete job           ${s(r.job.ms)}  (${r.job.status}: ${r.job.counts.done.toLocaleString('en')} done, ${r.job.counts.alreadyGone} already gone, ${r.job.counts.failed} failed)`,
+    `soft-delete job           ${s(r.job.ms)}  (polled every ${s(r.job.pollMs)}; last change at ${r.job.lastChangeMs === null ? '—' : s(r.job.lastChangeMs)}; ${r.job.status}: ${r.job.counts.done.toLocaleString('en')} done, ${r.job.counts.alreadyGone} already gone, ${r.job.counts.failed} failed)`,
     `lookup (depth 2) + job    ${r.bound.oursSeconds.toFixed(1)} s; bound (N ${r.bound.n} + H ${r.bound.h} + T ${r.bound.t}) / ${APP_RATE} = ${r.bound.seconds.toFixed(1)} s; ratio ${r.bound.ratio.toFixed(1)}×`,
     `Graph sub-requests        ${r.totals.graphSubRequests.toLocaleString('en')} (${r.totals.throttled} × 429); HTTP to the simulator: ${Object.entries(r.totals.httpRequests).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `naive baseline            ${r.naive.mailboxesPerSecond.toFixed(1)} mailboxes/s (${r.naive.recipients} in ${s(r.naive.ms)}); ours ${r.ours.mailboxesPerSecond.toFixed(1)} mailboxes/s = ${r.ours.speedup.toFixed(1)}×`,
