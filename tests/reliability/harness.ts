@@ -1,0 +1,380 @@
+/**
+ * Shared pieces of the reliability tests: a tenant fixture with a block of generated mailboxes,
+ * full mailbox snapshots from the simulator's /_sim endpoints and their difference, the
+ * simulator's request log, job polling that survives an API restart, and the checks every fault
+ * scenario ends with (targets moved exactly once, nothing else changed, counts exact, audit
+ * complete and verifiable).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { loadTenantFixture, parseTenantFixture, type TenantFixture } from '../../src/sim/fixture';
+import { DEMO_FIXTURE, type Stack } from '../integration/api/stack';
+
+/** `RETRACT_RELIABILITY=long` runs the full-size forms of the scenarios. */
+export const LONG = process.env.RETRACT_RELIABILITY === 'long';
+
+export interface SimMessage {
+  id: string;
+  folder: string;
+  internetMessageId: string;
+  conversationId: string;
+  subject: string;
+  from: string;
+  toRecipients: string[];
+  receivedDateTime: string;
+  isRead: boolean;
+  ref: string | null;
+}
+
+export type Snapshot = Map<string, SimMessage[]>;
+
+export interface Target {
+  mailbox: string;
+  messageId: string;
+  internetMessageId: string;
+  folder: string;
+}
+
+export const bulkAddress = (prefix: string, i: number): string => `${prefix}${String(i).padStart(4, '0')}@contoso.com`;
+
+/**
+ * The demo tenant plus `count` generated users (`{prefix}0000@contoso.com` …) in one group
+ * (`{prefix}@contoso.com`), and one phish delivered to that group per ref in `phishRefs`.
+ */
+export function bulkFixture(opts: { prefix: string; count: number; phishRefs: string[]; extraMail?: TenantFixture['mail'] }): TenantFixture {
+  const demo = loadTenantFixture(DEMO_FIXTURE);
+  const users = Array.from({ length: opts.count }, (_, i) => {
+    const address = bulkAddress(opts.prefix, i);
+    return { id: randomUUID(), displayName: `${opts.prefix} ${i}`, userPrincipalName: address, mail: address, proxyAddresses: [`SMTP:${address}`], mailbox: 'enabled' as const };
+  });
+  return parseTenantFixture({
+    ...demo,
+    users: [...demo.users, ...users],
+    groups: [...(demo.groups ?? []), { id: randomUUID(), displayName: opts.prefix, mail: `${opts.prefix}@contoso.com`, members: users.map((u) => u.id) }],
+    mail: [
+      ...demo.mail,
+      ...opts.phishRefs.map((ref) => ({
+        op: 'deliver' as const,
+        ref,
+        internetMessageId: `<${ref}.${randomUUID()}@evil.example>`,
+        from: 'billing@evil.example',
+        to: [`${opts.prefix}@contoso.com`],
+        cc: [],
+        bcc: [],
+        subject: `Invoice ${ref}`,
+        body: 'Pay now',
+      })),
+      ...(opts.extraMail ?? []),
+    ],
+  });
+}
+
+export async function simJson<T>(stack: Stack, pathAndQuery: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${stack.sim.origin}${pathAndQuery}`, init);
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${pathAndQuery}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export function setFaults(stack: Stack, faults: unknown): Promise<unknown> {
+  return simJson(stack, '/_sim/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+}
+
+export const NO_FAULTS = { latencyMs: 0, throttle: { perMailboxConcurrency: null, ratePerSecond: null }, errorRate: {} };
+
+export function mailboxMessages(stack: Stack, address: string): Promise<SimMessage[]> {
+  return simJson<SimMessage[]>(stack, `/_sim/mailboxes/${encodeURIComponent(address)}/messages`);
+}
+
+/** Every mailbox of the tenant, every folder (Recoverable Items included). */
+export async function snapshot(stack: Stack): Promise<Snapshot> {
+  const addresses = stack.fixture.users.filter((u) => u.mailbox !== 'none' && u.mail).map((u) => u.mail!.toLowerCase());
+  const out: Snapshot = new Map();
+  for (let i = 0; i < addresses.length; i += 25) {
+    const part = addresses.slice(i, i + 25);
+    const lists = await Promise.all(part.map((a) => mailboxMessages(stack, a)));
+    part.forEach((a, j) => out.set(a, lists[j]!));
+  }
+  return out;
+}
+
+export interface Change {
+  mailbox: string;
+  id: string;
+  kind: 'moved' | 'added' | 'removed' | 'edited';
+  from?: string;
+  to?: string;
+}
+
+/** Every difference between two snapshots, message by message (by immutable id). */
+export function diffSnapshots(before: Snapshot, after: Snapshot): Change[] {
+  const changes: Change[] = [];
+  for (const mailbox of new Set([...before.keys(), ...after.keys()])) {
+    const a = new Map((before.get(mailbox) ?? []).map((m) => [m.id, m]));
+    const b = new Map((after.get(mailbox) ?? []).map((m) => [m.id, m]));
+    for (const [id, m] of a) {
+      const n = b.get(id);
+      if (!n) changes.push({ mailbox, id, kind: 'removed', from: m.folder });
+      else {
+        const { folder: f1, ...rest1 } = m;
+        const { folder: f2, ...rest2 } = n;
+        if (JSON.stringify(rest1) !== JSON.stringify(rest2)) changes.push({ mailbox, id, kind: 'edited' });
+        if (f1 !== f2) changes.push({ mailbox, id, kind: 'moved', from: f1, to: f2 });
+      }
+    }
+    for (const [id, n] of b) if (!a.has(id)) changes.push({ mailbox, id, kind: 'added', to: n.folder });
+  }
+  return changes;
+}
+
+export interface SimRequestRecord {
+  seq: number;
+  method: string;
+  path: string;
+  status: number;
+  mailbox: string | null;
+  startedAt: number;
+  endedAt: number;
+}
+
+export async function requestSeq(stack: Stack): Promise<number> {
+  // `next` is the larger of `since` and the last seq + 1, so ask from 0.
+  return (await simJson<{ next: number }>(stack, '/_sim/requests?since=0')).next;
+}
+
+export async function requestsSince(stack: Stack, seq: number): Promise<SimRequestRecord[]> {
+  return (await simJson<{ requests: SimRequestRecord[] }>(stack, `/_sim/requests?since=${seq}`)).requests;
+}
+
+/** Graph and Exchange requests only (not the token endpoint or /_sim). */
+export function graphRequests(log: SimRequestRecord[]): SimRequestRecord[] {
+  return log.filter((r) => r.path.startsWith('/v1.0/') || r.path.includes('/InvokeCommand'));
+}
+
+/** Successful moves and deletes per message id, from the simulator's request log. */
+export function removalsPerMessage(log: SimRequestRecord[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of log) {
+    if (r.status >= 300) continue;
+    const move = /\/messages\/([^/]+)\/(move|permanentDelete)$/.exec(r.path);
+    const del = r.method === 'DELETE' ? /\/messages\/([^/?]+)$/.exec(r.path) : null;
+    const id = (r.method === 'POST' ? move?.[1] : undefined) ?? del?.[1];
+    if (id) out.set(decodeURIComponent(id), (out.get(decodeURIComponent(id)) ?? 0) + 1);
+  }
+  return out;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** GET /api/jobs/{id}, retried through connection errors and 5xx (an API being restarted). */
+export async function readJob(stack: Stack, jobId: string, token: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- the §5 job as JSON
+  const r = await stack.call('GET', `jobs/${jobId}`, { token });
+  if (r.status !== 200) throw new Error(`GET jobs/${jobId}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export async function waitForJobEnd(stack: Stack, jobId: string, token: string, opts: { timeoutMs?: number; pollMs?: number; onError?: (e: unknown) => void } = {}): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- the §5 job as JSON
+  const end = Date.now() + (opts.timeoutMs ?? 120_000);
+  for (;;) {
+    try {
+      const j = await readJob(stack, jobId, token);
+      if (!['queued', 'running'].includes(j.status)) return j;
+    } catch (e) {
+      opts.onError?.(e);
+    }
+    if (Date.now() > end) throw new Error(`job ${jobId} did not end within ${opts.timeoutMs ?? 120_000} ms`);
+    await sleep(opts.pollMs ?? 250);
+  }
+}
+
+export async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000, pollMs = 200): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}
+
+export function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
+/** The folder a soft-delete / move action leaves a message in (as /_sim names folders). */
+export const ACTION_FOLDER: Record<string, string> = {
+  'soft-delete': 'recoverableitemsdeletions',
+  'move-to-deleted-items': 'deleteditems',
+  'move-to-junk': 'junkemail',
+};
+
+export interface JobFigures {
+  targets: number;
+  mismatches: number;
+  removals: number;
+  graphRequests: number;
+  throttled: number;
+  unavailable: number;
+}
+
+/**
+ * The end-of-scenario checks: the job completed with exact counts; each selected target moved
+ * exactly once to the action's folder and nothing else in any mailbox changed; the excluded
+ * targets stayed; the audit has this job's intent and outcome records and verifies.
+ */
+export async function expectExactJob(
+  stack: Stack,
+  token: string,
+  args: { job: any; selected: Target[]; excluded: Target[]; action: string; before: Snapshot; seqBefore: number }, // eslint-disable-line @typescript-eslint/no-explicit-any -- the §5 job as JSON
+): Promise<JobFigures> {
+  const { job, selected, excluded, action, before, seqBefore } = args;
+  const n = selected.length;
+  const errors = [...new Set(job.results.filter((r: { outcome: string }) => r.outcome !== 'done').map((r: { outcome: string; error?: string }) => `${r.outcome}: ${r.error ?? ''}`))];
+  expect({ status: job.status, counts: job.counts, errors }).toEqual({ status: 'completed', counts: { targets: n, done: n, alreadyGone: 0, failed: 0, pending: 0 }, errors: [] });
+  expect(job.results.map((r: { messageId: string }) => r.messageId).sort()).toEqual(selected.map((t) => t.messageId).sort());
+
+  const after = await snapshot(stack);
+  const changes = diffSnapshots(before, after);
+  const expected = selected.map((t) => ({ mailbox: t.mailbox.toLowerCase(), id: t.messageId, kind: 'moved', from: t.folder, to: ACTION_FOLDER[action] }));
+  const key = (c: { mailbox: string; id: string }) => `${c.mailbox}|${c.id}`;
+  expect([...changes].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...expected].sort((a, b) => key(a).localeCompare(key(b))));
+  for (const t of excluded) {
+    const still = after.get(t.mailbox.toLowerCase())!.find((m) => m.id === t.messageId);
+    expect(still?.folder).toBe(t.folder);
+  }
+
+  const log = await requestsSince(stack, seqBefore);
+  const removals = removalsPerMessage(log);
+  const selectedIds = new Set(selected.map((t) => t.messageId));
+  const extra = [...removals.entries()].filter(([id, count]) => !selectedIds.has(id) || count !== 1);
+  expect(extra).toEqual([]);
+  expect(removals.size).toBe(n);
+
+  type AuditRecord = { id: string; event: string; phase?: string; outcome: string; jobId?: string };
+  const records: AuditRecord[] = await until(
+    'the outcome record',
+    async () => ((await stack.call('GET', `audit?section=Retract&internetMessageId=${encodeURIComponent(selected[0]!.internetMessageId)}`, { token })).body.records as AuditRecord[]).filter((r) => r.jobId === job.jobId),
+    (rs) => rs.some((r) => r.phase === 'outcome'),
+    30_000,
+  );
+  expect(records.map((r) => `${r.event}/${r.phase}/${r.outcome}`).sort()).toEqual(['job/intent/dispatched', 'job/outcome/completed']);
+  const verify = await stack.call('GET', 'audit/verify', { token });
+  expect(verify.status).toBe(200);
+  expect(verify.body.ok).toBe(true);
+  const outcome = records.find((r) => r.phase === 'outcome')!;
+  const rows = await stack.api.services.audit.outcomesOf(stack.fixture.tenant.id, outcome.id);
+  expect(rows).toHaveLength(n);
+  expect(rows.every((r) => r.outcome === 'done')).toBe(true);
+
+  const graph = graphRequests(log);
+  return {
+    targets: n,
+    mismatches: changes.length - expected.length,
+    removals: [...removals.values()].reduce((a, b) => a + b, 0),
+    graphRequests: graph.length,
+    throttled: graph.filter((r) => r.status === 429).length,
+    unavailable: graph.filter((r) => r.status >= 500).length,
+  };
+}
+
+/** Collects one line of figures per scenario and prints them at the end of the file. */
+export const figures: string[] = [];
+export function report(line: string): void {
+  figures.push(line);
+  process.stdout.write(`reliability: ${line}\n`);
+}
+
+export interface FaultProxy {
+  /** e.g. `https://localhost:PORT` — put `${origin}/v1.0` in RETRACT_GRAPH_BASE. */
+  origin: string;
+  /** Where requests go on to (the simulator's origin), set once the simulator runs. */
+  target: string;
+  /** Probabilities per Graph request (and per `$batch` item for 429). */
+  faults: { throttle429: number; reset: number };
+  /** Counts since the proxy started (resets: the first request after `reset` is set above 0 is always reset). */
+  injected: { throttled: number; resets: number; forwarded: number };
+  close(): Promise<void>;
+}
+
+/**
+ * A fault-injecting HTTPS proxy in front of the simulator's Graph: answers a share of requests
+ * 429 with `Retry-After: 1` before they reach the service (a `$batch` loses a share of its items
+ * to 429 inside a 200, as Graph does), and resets a share of connections before forwarding. The
+ * simulator itself throttles only by rate and concurrency and cannot reset connections.
+ */
+export async function startFaultProxy(): Promise<FaultProxy> {
+  const https = await import('node:https');
+  const { ensureDevCerts } = await import('../../src/dev/certs');
+  const certs = ensureDevCerts();
+  const throttledBody = { error: { code: 'TooManyRequests', message: 'Please retry again later.' } };
+  const proxy: FaultProxy = {
+    origin: '',
+    target: '',
+    faults: { throttle429: 0, reset: 0 },
+    injected: { throttled: 0, resets: 0, forwarded: 0 },
+    close: async () => undefined,
+  };
+  const forward = async (method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> => {
+    proxy.injected.forwarded++;
+    const res = await fetch(proxy.target + url, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : body });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  };
+  const server = https.createServer({ cert: certs.cert, key: certs.key }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const url = req.url ?? '/';
+        const isGraph = url.startsWith('/v1.0/');
+        // The first request after resets are turned on is always reset, so that a short job meets one.
+        if (isGraph && proxy.faults.reset > 0 && (Math.random() < proxy.faults.reset || !proxy.injected.resets)) {
+          proxy.injected.resets++;
+          req.socket.destroy();
+          return;
+        }
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !['host', 'connection', 'content-length', 'accept-encoding'].includes(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        const body = Buffer.concat(chunks);
+        const reply = (status: number, h: Record<string, string>, text: string): void => {
+          res.writeHead(status, h);
+          res.end(text);
+        };
+        if (isGraph && url.startsWith('/v1.0/$batch') && req.method === 'POST') {
+          const batch = JSON.parse(body.toString('utf8')) as { requests: Array<{ id: string }> };
+          const throttled = batch.requests.filter(() => Math.random() < proxy.faults.throttle429);
+          const rest = batch.requests.filter((r) => !throttled.includes(r));
+          proxy.injected.throttled += throttled.length;
+          let responses: unknown[] = [];
+          if (rest.length) {
+            const up = await forward('POST', url, headers, JSON.stringify({ requests: rest }));
+            if (up.status !== 200) return reply(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' }, up.text);
+            responses = (JSON.parse(up.text) as { responses: unknown[] }).responses;
+          }
+          const synthetic = throttled.map((r) => ({ id: r.id, status: 429, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: throttledBody }));
+          return reply(200, { 'content-type': 'application/json' }, JSON.stringify({ responses: [...responses, ...synthetic] }));
+        }
+        if (isGraph && Math.random() < proxy.faults.throttle429) {
+          proxy.injected.throttled++;
+          return reply(429, { 'content-type': 'application/json', 'retry-after': '1' }, JSON.stringify(throttledBody));
+        }
+        const up = await forward(req.method ?? 'GET', url, headers, body.length ? body.toString('utf8') : undefined);
+        const out: Record<string, string> = {};
+        up.headers.forEach((v, k) => {
+          if (!['content-length', 'transfer-encoding', 'content-encoding', 'connection', 'keep-alive'].includes(k)) out[k] = v;
+        });
+        reply(up.status, out, up.text);
+      })().catch(() => {
+        if (!res.headersSent) res.writeHead(502).end();
+        else res.destroy();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  proxy.origin = `https://localhost:${port}`;
+  proxy.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return proxy;
+}
