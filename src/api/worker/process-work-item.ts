@@ -7,6 +7,8 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { act, undo, type ActResult } from '../../graph/act';
+import { destinationFolder, type Action } from '../../core';
+import type { GraphGateway } from '../../graph/graph-gateway';
 import type { Services } from '../services';
 import { toJob, type TargetRow } from '../storage/jobs';
 import { workItemSchema } from './work-items';
@@ -39,6 +41,7 @@ export async function processWorkItem(services: Services, entry: unknown, contex
     if (pending.length && !row.cancelled) {
       let results: ActResult[];
       try {
+        if (row.action !== 'undo' && row.action !== 'hard-delete' && dequeueCount > 1) await learnDestination(services.graph(), pending, row.action);
         results =
           row.action === 'undo'
             ? await undo(
@@ -58,13 +61,32 @@ export async function processWorkItem(services: Services, entry: unknown, contex
         const error = `Retract could not reach Microsoft Graph for this item after ${dequeueCount} attempts. Run a new job for it later.`;
         results = pending.map((t) => ({ mailbox: t.mailbox, messageId: t.messageId, outcome: 'failed' as const, error }));
       }
-      await recordResults(services, jobId, pending, results);
+      await recordResults(services, jobId, pending, results, row.action === 'undo' ? undefined : destinationFolder(row.action));
     }
   }
   await finishJob(services, tenantId, jobId);
 }
 
-async function recordResults(services: Services, jobId: string, pending: (TargetRow & { etag: string })[], results: ActResult[]): Promise<void> {
+/**
+ * A redelivered work item may find items its first worker already moved (it died before
+ * recording them). The engine counts an item as already there only when its gateway knows the
+ * destination folder's id, which a fresh worker process has not learned yet; without it the
+ * item would be moved again and its `fromFolder` would name the destination, so undo could not
+ * put it back. Learn the destination first (one batched read per mailbox, redeliveries only).
+ */
+async function learnDestination(graph: GraphGateway, targets: TargetRow[], action: Action): Promise<void> {
+  const ids = await graph.userIds(targets.map((t) => t.mailbox));
+  const userIds = [...ids.values()].flatMap((r) => (r.ok ? [r.value] : []));
+  if (userIds.length) await graph.wellKnownFolderIds(userIds, [destinationFolder(action)]);
+}
+
+async function recordResults(
+  services: Services,
+  jobId: string,
+  pending: (TargetRow & { etag: string })[],
+  results: ActResult[],
+  destination: string | undefined,
+): Promise<void> {
   const byKey = new Map(results.map((r) => [`${r.mailbox.toLowerCase()}\u0000${r.messageId}`, r]));
   const items = pending.flatMap((t, i) => {
     const r = byKey.get(`${t.mailbox.toLowerCase()}\u0000${t.messageId}`) ?? results[i];
@@ -75,7 +97,9 @@ async function recordResults(services: Services, jobId: string, pending: (Target
         result: {
           outcome: r.outcome,
           ...(r.error ? { error: r.error } : {}),
-          ...(r.fromFolder ? { fromFolder: r.fromFolder } : {}),
+          // An item found already at the destination (moved by a worker that died before recording
+          // it) came from where the lookup found it, not from the destination: undo uses that.
+          ...(r.fromFolder && r.fromFolder !== destination ? { fromFolder: r.fromFolder } : {}),
           ...(r.newMessageId && r.newMessageId !== t.messageId ? { newMessageId: r.newMessageId } : {}),
         },
       },

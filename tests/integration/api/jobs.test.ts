@@ -178,3 +178,46 @@ it('detects an audit record edited directly in Azurite and names it', async () =
   const named = all.body.records.find((r: { seq: number }) => r.seq === digest.body.brokenAt);
   expect(named.outcomesDigest).toBeDefined();
 });
+
+it('finishes a redelivered work item whose first worker moved the items but died before recording them: no second move, undo still works', async () => {
+  await worker.stop();
+  const lookup = await stack.call('POST', 'lookups', { token: admin, body: { internetMessageId: phishId, depth: 0 } });
+  const targets: Array<{ mailbox: string; messageId: string; internetMessageId: string }> = lookup.body.targets;
+  const accepted = await stack.call('POST', 'jobs', { token: admin, body: { lookupId: lookup.body.lookupId, action: 'move-to-junk' } });
+  expect(accepted.status).toBe(202);
+  // The first worker: takes the work item, acts through the engine, and dies before recording.
+  const { act } = await import('../../../src/graph/act');
+  const { createServices } = await import('../../../src/api/services');
+  const { processWorkItem } = await import('../../../src/api/worker/process-work-item');
+  const { InvocationContext } = await import('@azure/functions');
+  const first = createServices(stack.env);
+  const msg = (await stack.api.services.storage.queue.receiveMessages({ visibilityTimeout: 1 })).receivedMessageItems[0]!;
+  const firstResults = await act(first.graph(), targets.slice(0, 20), 'move-to-junk');
+  expect(firstResults.every((r) => r.outcome === 'done')).toBe(true);
+  const seq = ((await (await fetch(`${stack.sim.origin}/_sim/requests?since=0`)).json()) as { next: number }).next;
+  // A second worker process (its own gateway, knowing no folders yet) gets it again.
+  await new Promise((r) => setTimeout(r, 1200));
+  const again = (await stack.api.services.storage.queue.receiveMessages()).receivedMessageItems[0]!;
+  expect(again.messageId).toBe(msg.messageId);
+  expect(again.dequeueCount).toBe(2);
+  const second = createServices(stack.env);
+  const entry = JSON.parse(Buffer.from(again.messageText, 'base64').toString('utf8')) as unknown;
+  await processWorkItem(second, entry, new InvocationContext({ triggerMetadata: { dequeueCount: again.dequeueCount } }));
+  const log = (await (await fetch(`${stack.sim.origin}/_sim/requests?since=${seq}`)).json()) as { requests: Array<{ method: string; path: string }> };
+  expect(log.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/move'))).toHaveLength(0);
+  const done = (await stack.call('GET', `jobs/${accepted.body.jobId}`, { token: admin })).body;
+  expect(done.status).toBe('completed');
+  expect(done.counts.done).toBe(targets.length);
+  // Undo puts them back in the Inbox, where the lookup found them.
+  const undo = await stack.call('POST', `jobs/${accepted.body.jobId}/undo`, { token: admin });
+  const undoJobId: string = undo.body.jobId;
+  const w = runWorker({ services: stack.api.services, idlePollMs: 50 });
+  try {
+    const undone = await waitForJob(undoJobId);
+    expect(undone.counts.done).toBe(targets.length);
+  } finally {
+    await w.stop();
+  }
+  const back = (await simMessages(targets[0]!.mailbox)).find((m) => m.internetMessageId === phishId)!;
+  expect(back.folder).toBe('inbox');
+});
