@@ -83,7 +83,8 @@ export function phasesSvg(r: Pick<AllStaffResult, 'phases'>, title: string): str
   const gap = 8;
   const phases: Phase[] = r.phases;
   const maxMs = Math.max(...phases.map((p) => p.ms), 1);
-  const scale = (width - left - 170) / maxMs;
+  // Room on the right for the longest bar's label.
+  const scale = (width - left - 330) / maxMs;
   const top = 50;
   const rows = phases.map((p, i) => {
     const y = top + i * (barH + gap);
@@ -93,7 +94,7 @@ export function phasesSvg(r: Pick<AllStaffResult, 'phases'>, title: string): str
     return [
       `<text x="${left - 10}" y="${y + 15}" text-anchor="end">${esc(p.name)}</text>`,
       `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${measured ? '#0f6cbd' : '#8a8886'}"/>`,
-      `<text x="${left + w + 6}" y="${y + 15}">${esc(fmtS(p.ms) + note)}</text>`,
+      `<text x="${(left + w + 6).toFixed(1)}" y="${y + 15}">${esc(fmtS(p.ms) + note)}</text>`,
     ].join('');
   });
   // The measured phases' sub-requests per second, one after the other.
@@ -106,13 +107,14 @@ export function phasesSvg(r: Pick<AllStaffResult, 'phases'>, title: string): str
   const ys = chartH / maxRate;
   let x0 = left;
   const lines: string[] = [];
-  for (const s of series) {
+  series.forEach((s, k) => {
     const pts = s.values.map((v, i) => `${(x0 + (i + 0.5) * xs).toFixed(1)},${(chartTop + chartH - v * ys).toFixed(1)}`).join(' ');
     lines.push(`<polyline points="${pts}" fill="none" stroke="#0f6cbd" stroke-width="2"/>`);
     lines.push(`<line x1="${x0.toFixed(1)}" y1="${chartTop}" x2="${x0.toFixed(1)}" y2="${chartTop + chartH}" stroke="#c8c6c4"/>`);
-    lines.push(`<text x="${(x0 + 4).toFixed(1)}" y="${chartTop + 12}" font-size="11">${esc(s.name)}</text>`);
+    // Staggered, so that short phases' names do not overlap.
+    lines.push(`<text x="${(x0 + 4).toFixed(1)}" y="${chartTop + 12 + (k % 3) * 14}" font-size="11">${esc(s.name)}</text>`);
     x0 += s.values.length * xs;
-  }
+  });
   const limitY = chartTop + chartH - 2000 * ys;
   const height = chartTop + chartH + 40;
   return [
