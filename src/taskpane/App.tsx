@@ -1,7 +1,7 @@
 // The pane: who the user is (GET /api/me), which views their roles allow, and a TabList between
 // them. Views load lazily so the first paint carries only this shell.
 import { Button, Spinner, Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { Me } from '../contracts';
 import { ApiError } from './api-client';
 import { SignInRequiredError } from './auth/msal';
@@ -30,7 +30,26 @@ export function viewsFor(me: Me, hostHasMessage: boolean): ViewId[] {
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalM, minHeight: '100vh', boxSizing: 'border-box', backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
   panel: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  // Outlook's pane is 320–380 px: the tabs wrap onto a second line there rather than run off the
+  // edge, so every view the user may open stays visible, readable and reachable (arrow keys move
+  // between tabs in reading order whatever the line).
+  tabs: { flexWrap: 'wrap', rowGap: tokens.spacingVerticalXXS },
 });
+
+/** True while the pane is as narrow as Outlook's task pane (its own window is the pane). */
+const NARROW = '(max-width: 480px)';
+function useNarrow(): boolean {
+  const query = useMemo(() => (typeof window !== 'undefined' && typeof window.matchMedia === 'function' ? window.matchMedia(NARROW) : undefined), []);
+  const [narrow, setNarrow] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const changed = () => setNarrow(query.matches);
+    changed();
+    query.addEventListener('change', changed);
+    return () => query.removeEventListener('change', changed);
+  }, [query]);
+  return narrow;
+}
 
 type MeState = { status: 'loading' } | { status: 'signin'; error?: unknown } | { status: 'ready'; me: Me } | { status: 'error'; error: unknown };
 
@@ -42,6 +61,7 @@ export function App() {
   const [tab, setTab] = useState<ViewId>();
   const [opened, setOpened] = useState<RetractMessage | null>(null);
   const [signingIn, setSigningIn] = useState(false);
+  const narrow = useNarrow();
 
   const loadMe = useCallback(async () => {
     setMe({ status: 'loading' });
@@ -98,7 +118,7 @@ export function App() {
   return (
     <div className={s.root}>
       {views.length > 1 ? (
-        <TabList selectedValue={current} onTabSelect={(_, d) => setTab(d.value as ViewId)} aria-label={strings.views.label}>
+        <TabList className={s.tabs} size={narrow ? 'small' : 'medium'} selectedValue={current} onTabSelect={(_, d) => setTab(d.value as ViewId)} aria-label={strings.views.label}>
           {views.map((v) => (
             <Tab key={v} value={v}>
               {strings.views[v]}

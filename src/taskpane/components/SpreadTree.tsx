@@ -3,6 +3,7 @@
 // follow mail past them. A Fluent Tree (a nested list with tree semantics and arrow keys).
 import { Tree, TreeItem, TreeItemLayout, Badge, makeStyles, tokens } from '@fluentui/react-components';
 import type { Lookup, Target } from '../../contracts';
+import { Address } from './Address';
 import { strings } from '../strings';
 
 export interface SpreadNode {
@@ -58,6 +59,9 @@ export function buildSpread(lookup: Pick<Lookup, 'internetMessageId' | 'targets'
 
 const useStyles = makeStyles({
   mailboxes: { color: tokens.colorNeutralForeground2, marginLeft: tokens.spacingHorizontalS },
+  // A flex item shrinks below its longest word only with minWidth 0: a long address then wraps
+  // instead of pushing the badge beside it past the pane's edge.
+  main: { minWidth: 0, overflowWrap: 'anywhere' },
 });
 
 function label(node: SpreadNode): string {
@@ -76,7 +80,7 @@ function Branch(props: { node: SpreadNode }) {
   const text = n.mailboxes.length ? `→ ${n.mailboxes.join(', ')}` : '';
   return (
     <TreeItem itemType={hasChildren ? 'branch' : 'leaf'} value={n.internetMessageId}>
-      <TreeItemLayout>
+      <TreeItemLayout main={{ className: s.main }}>
         {label(n)}
         <span className={s.mailboxes}>{text}</span>
       </TreeItemLayout>
@@ -87,7 +91,9 @@ function Branch(props: { node: SpreadNode }) {
           ))}
           {n.external.map((address) => (
             <TreeItem key={`ext:${address}`} itemType="leaf" value={`ext:${address}`}>
-              <TreeItemLayout aside={<Badge appearance="outline" color="warning">{strings.retract.external}</Badge>}>{address}</TreeItemLayout>
+              <TreeItemLayout main={{ className: s.main }} aside={<Badge appearance="outline" color="warning">{strings.retract.external}</Badge>}>
+                <Address address={address} />
+              </TreeItemLayout>
             </TreeItem>
           ))}
         </Tree>

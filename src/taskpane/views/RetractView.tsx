@@ -31,12 +31,14 @@ import {
   Text,
   createTableColumn,
   makeStyles,
+  mergeClasses,
   tokens,
   type TableColumnDefinition,
 } from '@fluentui/react-components';
 import { useMemo, useState } from 'react';
 import { ACTIONS } from '../../core';
 import type { Action, Ambiguous, Lookup, Target } from '../../contracts';
+import { Address } from '../components/Address';
 import { MessageCard, type MessageSummary } from '../components/MessageCard';
 import { JobProgress } from '../components/JobProgress';
 import { SpreadTree } from '../components/SpreadTree';
@@ -56,7 +58,36 @@ const useStyles = makeStyles({
   grow: { flexGrow: 1 },
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   muted: { color: tokens.colorNeutralForeground3 },
+  // The targets grid lays each row out on one CSS grid so columns line up however long an address
+  // is. At a task pane's width (Outlook's is 320–380 px) a row stacks onto two lines — mailbox and
+  // state above, folder and depth below — and the header stacks the same way, so every value keeps
+  // its label and nothing overlaps.
+  targetRow: {
+    display: 'grid',
+    gridTemplateColumns: '4rem minmax(0, 3fr) minmax(0, 2fr) 3.5rem 5rem',
+    gridTemplateAreas: '"include mailbox folder depth read"',
+    alignItems: 'center',
+    '@media (max-width: 480px)': {
+      gridTemplateColumns: '4rem minmax(0, 1fr) 4.5rem',
+      gridTemplateAreas: '"include mailbox read" "include folder depth"',
+    },
+  },
+  include: { gridArea: 'include' },
+  mailbox: { gridArea: 'mailbox', '@media (max-width: 480px)': { alignSelf: 'end' } },
+  folder: { gridArea: 'folder', '@media (max-width: 480px)': { alignSelf: 'start' } },
+  depth: { gridArea: 'depth', '@media (max-width: 480px)': { alignSelf: 'start' } },
+  read: { gridArea: 'read', '@media (max-width: 480px)': { alignSelf: 'end' } },
+  // Two lines of one row are one item: half a cell's usual height each, so a row stays compact.
+  stacked: {
+    '@media (max-width: 480px)': { minHeight: '24px', paddingTop: tokens.spacingVerticalXXS, paddingBottom: tokens.spacingVerticalXXS },
+  },
+  // Long words (a folder's name, a reason) wrap inside their cell rather than under the next one.
+  wrap: { minWidth: 0, overflowWrap: 'anywhere' },
+  checkColumn: { width: '4.5rem' },
 });
+
+type TargetColumn = 'include' | 'mailbox' | 'folder' | 'depth' | 'read';
+
 
 const folderName = (folder: string | undefined) => (folder ? (strings.folders[folder] ?? folder) : '');
 
@@ -182,8 +213,16 @@ export function RetractView(props: { message: RetractMessage | null; noMessageTe
         />
       ),
     }),
-    createTableColumn<Target>({ columnId: 'mailbox', renderHeaderCell: () => strings.retract.mailbox, renderCell: (t) => t.mailbox }),
-    createTableColumn<Target>({ columnId: 'folder', renderHeaderCell: () => strings.retract.folder, renderCell: (t) => folderName(t.folder) }),
+    createTableColumn<Target>({ columnId: 'mailbox', renderHeaderCell: () => strings.retract.mailbox, renderCell: (t) => <Address address={t.mailbox} /> }),
+    createTableColumn<Target>({
+      columnId: 'folder',
+      renderHeaderCell: () => strings.retract.folder,
+      renderCell: (t) => (
+        <span className={s.wrap} title={folderName(t.folder)}>
+          {folderName(t.folder)}
+        </span>
+      ),
+    }),
     createTableColumn<Target>({ columnId: 'depth', renderHeaderCell: () => strings.retract.depth, renderCell: (t) => String(t.depth) }),
     createTableColumn<Target>({
       columnId: 'read',
@@ -263,10 +302,16 @@ export function RetractView(props: { message: RetractMessage | null; noMessageTe
                 </div>
                 <DataGrid items={lookup.targets} columns={targetColumns} getRowId={(t: Target) => t.messageId} focusMode="none" aria-label={strings.retract.targetsTable} size="small">
                   <DataGridHeader>
-                    <DataGridRow>{({ renderHeaderCell }) => <DataGridHeaderCell>{renderHeaderCell()}</DataGridHeaderCell>}</DataGridRow>
+                    <DataGridRow className={s.targetRow}>
+                      {({ renderHeaderCell, columnId }) => <DataGridHeaderCell className={mergeClasses(s[columnId as TargetColumn], columnId !== 'include' && s.stacked)}>{renderHeaderCell()}</DataGridHeaderCell>}
+                    </DataGridRow>
                   </DataGridHeader>
                   <DataGridBody<Target>>
-                    {({ item, rowId }) => <DataGridRow<Target> key={rowId}>{({ renderCell }) => <DataGridCell>{renderCell(item)}</DataGridCell>}</DataGridRow>}
+                    {({ item, rowId }) => (
+                      <DataGridRow<Target> key={rowId} className={s.targetRow}>
+                        {({ renderCell, columnId }) => <DataGridCell className={mergeClasses(s[columnId as TargetColumn], columnId !== 'include' && s.stacked)}>{renderCell(item)}</DataGridCell>}
+                      </DataGridRow>
+                    )}
                   </DataGridBody>
                 </DataGrid>
               </>
@@ -280,7 +325,7 @@ export function RetractView(props: { message: RetractMessage | null; noMessageTe
               <Table aria-label={strings.retract.ambiguousTable} size="small">
                 <TableHeader>
                   <TableRow>
-                    <TableHeaderCell>{strings.retract.include}</TableHeaderCell>
+                    <TableHeaderCell className={s.checkColumn}>{strings.retract.include}</TableHeaderCell>
                     <TableHeaderCell>{strings.retract.mailbox}</TableHeaderCell>
                     <TableHeaderCell>{strings.retract.why}</TableHeaderCell>
                   </TableRow>
@@ -296,8 +341,12 @@ export function RetractView(props: { message: RetractMessage | null; noMessageTe
                           onChange={(_, d) => setIncluded((x) => toggle(x, a.messageId, d.checked === true))}
                         />
                       </TableCell>
-                      <TableCell>{a.mailbox}</TableCell>
-                      <TableCell>{a.why}</TableCell>
+                      <TableCell>
+                        <Address address={a.mailbox} />
+                      </TableCell>
+                      <TableCell>
+                        <span className={s.wrap}>{a.why}</span>
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
@@ -318,8 +367,12 @@ export function RetractView(props: { message: RetractMessage | null; noMessageTe
                 <TableBody>
                   {lookup.skipped.map((k) => (
                     <TableRow key={k.address}>
-                      <TableCell>{k.address}</TableCell>
-                      <TableCell>{strings.skipReasons[k.reason] ?? k.reason}</TableCell>
+                      <TableCell>
+                        <Address address={k.address} />
+                      </TableCell>
+                      <TableCell>
+                        <span className={s.wrap}>{strings.skipReasons[k.reason] ?? k.reason}</span>
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
