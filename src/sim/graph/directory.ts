@@ -167,6 +167,66 @@ function page<T>(
   return graphJson(200, body);
 }
 
+/**
+ * Entra answers equality filters on its indexed properties (id, userPrincipalName, mail,
+ * proxyAddresses) from an index, not by reading every user; at 10,000 users a scan per
+ * `/users?$filter=mail eq …` made the simulator, not the client, the bottleneck. The candidates
+ * come from the tenant's own indexes and the whole filter is still evaluated on them, so the
+ * answer is the same as a scan's. `undefined` means the filter cannot narrow: scan.
+ */
+function userCandidates(tenant: SimContext['tenant'], f: FilterExpr): Set<SimUser> | undefined {
+  switch (f.kind) {
+    case 'or': {
+      const left = userCandidates(tenant, f.left);
+      const right = left && userCandidates(tenant, f.right);
+      return left && right ? new Set([...left, ...right]) : undefined;
+    }
+    case 'and':
+      // Either side narrows: the whole filter is evaluated on what it leaves.
+      return userCandidates(tenant, f.left) ?? userCandidates(tenant, f.right);
+    case 'cmp': {
+      if (f.op !== 'eq' || f.value.type !== 'string') return undefined;
+      const value = f.value.value;
+      const found = (u: SimUser | undefined) => new Set(u ? [u] : []);
+      switch (f.property.toLowerCase()) {
+        case 'id':
+        case 'userprincipalname':
+          return found(tenant.findUser(value));
+        case 'mail':
+          // Only a user with an Exchange address shows a mail; the address index holds exactly them.
+          return found(tenant.findUserByAddress(value));
+        default:
+          return undefined;
+      }
+    }
+    case 'any': {
+      const body = f.body;
+      if (f.property.toLowerCase() !== 'proxyaddresses' || body.kind !== 'cmp' || body.op !== 'eq' || body.value.type !== 'string') return undefined;
+      if (body.property !== f.variable) return undefined;
+      const m = /^smtp:(.*)$/i.exec(body.value.value);
+      return m ? new Set(tenant.findUserByAddress(m[1]!) ? [tenant.findUserByAddress(m[1]!)!] : []) : new Set();
+    }
+  }
+}
+
+/** The users a `/users` request must consider, in the directory's own order. */
+function usersFor(tenant: SimContext['tenant'], req: SimRequest): SimUser[] {
+  const f = parsedFilter(req);
+  const candidates = f ? userCandidates(tenant, f) : undefined;
+  if (!candidates) return [...tenant.users];
+  return [...candidates].sort((a, b) => userPosition(tenant, a) - userPosition(tenant, b));
+}
+
+const positions = new WeakMap<readonly SimUser[], Map<SimUser, number>>();
+function userPosition(tenant: SimContext['tenant'], u: SimUser): number {
+  let map = positions.get(tenant.users);
+  if (!map || map.size !== tenant.users.length) {
+    map = new Map(tenant.users.map((user, i) => [user, i]));
+    positions.set(tenant.users, map);
+  }
+  return map.get(u) ?? Number.MAX_SAFE_INTEGER;
+}
+
 function safeEval(f: FilterExpr, get: (p: string) => FilterValue | readonly string[]): boolean {
   try {
     return evaluate(f, get);
@@ -181,7 +241,7 @@ export function registerDirectory(router: SimRouter, ctx: SimContext, handle: Ha
   router.get(
     '/v1.0/users',
     handle(USER_READ, (req) =>
-      page(ctx, req, [...tenant.users], {
+      page(ctx, req, usersFor(tenant, req), {
         filter: (u, f) => safeEval(f, (p) => userValue(u, p)),
         sortKey: (u, p) => String(userValue(u, p) ?? '').toLowerCase(),
         json: (u) => ({ '@odata.type': '#microsoft.graph.user', ...userJson(u) }),
