@@ -14,10 +14,12 @@ import {
   TableRow,
   Text,
   makeStyles,
+  mergeClasses,
   tokens,
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
 import type { AuditPage, JobList, TraceRow } from '../../contracts';
+import { Address } from '../components/Address';
 import { formatTime } from '../components/MessageCard';
 import { StatusBar } from '../components/StatusBar';
 import { errorText, useServices } from '../context';
@@ -28,6 +30,48 @@ const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   form: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(12rem, 1fr))', gap: tokens.spacingHorizontalS, alignItems: 'end' },
   muted: { color: tokens.colorNeutralForeground3 },
+  // Results are a table of explicit roles (Fluent's noNativeElements), so the layout can change
+  // with the width without losing the table's semantics. Wide: one line per message, columns
+  // sized to their content. At a task pane's width (Outlook's is 320–380 px) six columns cannot
+  // fit: each message becomes a small card — subject and Open on top, then each value under its
+  // own visible label — and the header row is hidden from sight only (screen readers keep it).
+  row: {
+    display: 'grid',
+    gridTemplateColumns: '7.5rem minmax(0, 2fr) minmax(0, 1.5fr) minmax(0, 1.5fr) 6rem 4.5rem',
+    gridTemplateAreas: '"received subject sender recipient status open"',
+    alignItems: 'center',
+    '@media (max-width: 480px)': {
+      gridTemplateColumns: 'minmax(0, 1fr) auto',
+      gridTemplateAreas: '"subject open" "received received" "sender sender" "recipient recipient" "status status"',
+      paddingTop: tokens.spacingVerticalS,
+      paddingBottom: tokens.spacingVerticalS,
+    },
+  },
+  header: {
+    '@media (max-width: 480px)': {
+      position: 'absolute',
+      width: '1px',
+      height: '1px',
+      overflow: 'hidden',
+      clipPath: 'inset(50%)',
+      whiteSpace: 'nowrap',
+    },
+  },
+  received: { gridArea: 'received' },
+  subject: { gridArea: 'subject', '@media (max-width: 480px)': { fontWeight: tokens.fontWeightSemibold } },
+  sender: { gridArea: 'sender' },
+  recipient: { gridArea: 'recipient' },
+  status: { gridArea: 'status' },
+  open: { gridArea: 'open' },
+  // At narrow widths a card's line is one cell; its height is its text's, not a table row's.
+  stacked: { '@media (max-width: 480px)': { minHeight: 'auto', paddingTop: tokens.spacingVerticalXXS, paddingBottom: tokens.spacingVerticalXXS } },
+  cellText: { minWidth: 0, overflowWrap: 'anywhere' },
+  // The column's name beside each value, shown only where the header row is hidden; the cell is
+  // already announced with its column header, so screen readers skip this copy.
+  inlineLabel: {
+    display: 'none',
+    '@media (max-width: 480px)': { display: 'inline', color: tokens.colorNeutralForeground3, marginRight: tokens.spacingHorizontalXS },
+  },
 });
 
 /** One traced message: its rows (one per recipient) folded together. */
@@ -142,34 +186,64 @@ export function SearchView(props: { onOpen?: (message: RetractMessage) => void }
       {state.status === 'error' ? <StatusBar intent="error">{errorText(state.error)}</StatusBar> : null}
       {state.status === 'done' && state.messages.length === 0 ? <StatusBar intent="info">{strings.search.empty}</StatusBar> : null}
       {state.status === 'done' && state.messages.length ? (
-        <Table aria-label={strings.search.results} size="small">
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>{strings.search.received}</TableHeaderCell>
-              <TableHeaderCell>{strings.search.subject}</TableHeaderCell>
-              <TableHeaderCell>{strings.search.sender}</TableHeaderCell>
-              <TableHeaderCell>{strings.search.recipient}</TableHeaderCell>
-              <TableHeaderCell>{strings.search.status}</TableHeaderCell>
-              {props.onOpen ? <TableHeaderCell>{strings.search.openButton}</TableHeaderCell> : null}
+        <Table aria-label={strings.search.results} size="small" noNativeElements>
+          <TableHeader className={s.header}>
+            <TableRow className={s.row}>
+              <TableHeaderCell className={s.received}>{strings.search.received}</TableHeaderCell>
+              <TableHeaderCell className={s.subject}>{strings.search.subject}</TableHeaderCell>
+              <TableHeaderCell className={s.sender}>{strings.search.sender}</TableHeaderCell>
+              <TableHeaderCell className={s.recipient}>{strings.search.recipient}</TableHeaderCell>
+              <TableHeaderCell className={s.status}>{strings.search.status}</TableHeaderCell>
+              {props.onOpen ? <TableHeaderCell className={s.open}>{strings.search.openButton}</TableHeaderCell> : null}
             </TableRow>
           </TableHeader>
           <TableBody>
             {state.messages.map((m) => (
-              <TableRow key={m.internetMessageId}>
-                <TableCell>{formatTime(m.received)}</TableCell>
-                <TableCell>
-                  {m.subject || strings.message.noSubject}{' '}
-                  {state.retracted.has(m.internetMessageId) ? (
-                    <Badge appearance="filled" color="danger">
-                      {strings.search.retracted}
-                    </Badge>
-                  ) : null}
+              <TableRow key={m.internetMessageId} className={s.row}>
+                <TableCell className={mergeClasses(s.received, s.stacked)}>
+                  <span className={s.cellText}>
+                    <span className={s.inlineLabel} aria-hidden>
+                      {strings.search.received}
+                    </span>
+                    {formatTime(m.received)}
+                  </span>
                 </TableCell>
-                <TableCell>{m.sender}</TableCell>
-                <TableCell>{m.recipients.join(', ')}</TableCell>
-                <TableCell>{m.statuses.join(', ')}</TableCell>
+                <TableCell className={mergeClasses(s.subject, s.stacked)}>
+                  <span className={s.cellText}>
+                    {m.subject || strings.message.noSubject}{' '}
+                    {state.retracted.has(m.internetMessageId) ? (
+                      <Badge appearance="filled" color="danger">
+                        {strings.search.retracted}
+                      </Badge>
+                    ) : null}
+                  </span>
+                </TableCell>
+                <TableCell className={mergeClasses(s.sender, s.stacked)}>
+                  <span className={s.cellText}>
+                    <span className={s.inlineLabel} aria-hidden>
+                      {strings.search.sender}
+                    </span>
+                    <Address address={m.sender} />
+                  </span>
+                </TableCell>
+                <TableCell className={mergeClasses(s.recipient, s.stacked)}>
+                  <span className={s.cellText}>
+                    <span className={s.inlineLabel} aria-hidden>
+                      {strings.search.recipient}
+                    </span>
+                    {m.recipients.join(', ')}
+                  </span>
+                </TableCell>
+                <TableCell className={mergeClasses(s.status, s.stacked)}>
+                  <span className={s.cellText}>
+                    <span className={s.inlineLabel} aria-hidden>
+                      {strings.search.status}
+                    </span>
+                    {m.statuses.join(', ')}
+                  </span>
+                </TableCell>
                 {props.onOpen ? (
-                  <TableCell>
+                  <TableCell className={mergeClasses(s.open, s.stacked)}>
                     <Button
                       size="small"
                       aria-label={strings.search.open(m.subject || strings.message.noSubject)}

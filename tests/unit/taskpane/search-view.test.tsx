@@ -39,9 +39,9 @@ it('searches the trace, shows one row per message with its recipients, badges wh
   expect(api.trace).toHaveBeenCalledWith({ sender: 'attacker@evil.example' });
   expect(within(table).getAllByRole('row')).toHaveLength(3);
   expect(within(table).getByText('adele@contoso.com, megan@contoso.com')).toBeInTheDocument();
-  const phishRow = within(table).getByText('RE: Order').closest('tr') as HTMLElement;
+  const phishRow = within(table).getByText('RE: Order').closest('[role="row"]') as HTMLElement;
   expect(within(phishRow).getByText('Retracted')).toBeInTheDocument();
-  const lunchRow = within(table).getByText('Lunch').closest('tr') as HTMLElement;
+  const lunchRow = within(table).getByText('Lunch').closest('[role="row"]') as HTMLElement;
   expect(within(lunchRow).queryByText('Retracted')).not.toBeInTheDocument();
   fireEvent.click(within(table).getByRole('button', { name: 'Open "RE: Order" in Retract' }));
   expect(opened).toEqual([
