@@ -18,6 +18,7 @@ import type { Job } from '../../contracts';
 import { strings } from '../strings';
 import { StatusBar } from './StatusBar';
 import { TERMINAL } from '../views/useJob';
+import { Address } from './Address';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
@@ -64,7 +65,9 @@ export function JobProgress(props: { title: string; job: Job; onCancel?: () => v
           <TableBody>
             {job.results.map((r) => (
               <TableRow key={r.messageId}>
-                <TableCell>{r.mailbox}</TableCell>
+                <TableCell>
+                  <Address address={r.mailbox} />
+                </TableCell>
                 <TableCell>
                   <Badge appearance="tint" color={outcomeColour[r.outcome]}>
                     {strings.retract.outcomes[r.outcome] ?? r.outcome}
