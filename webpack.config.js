@@ -52,7 +52,8 @@ module.exports = (_env, argv) => {
     plugins: [
       new HtmlWebpackPlugin({ template: './src/taskpane/taskpane.html', filename: 'taskpane.html', chunks: ['taskpane'], scriptLoading: 'defer' }),
       new HtmlWebpackPlugin({ template: './src/taskpane/auth-redirect.html', filename: 'auth-redirect.html', chunks: [] }),
-      // The manifests' privacyUrl and termsOfUseUrl: static pages, no script.
+      // The manifests' websiteUrl/SupportUrl (the root), privacyUrl and termsOfUseUrl: static pages, no script.
+      new HtmlWebpackPlugin({ template: './src/taskpane/index.html', filename: 'index.html', chunks: [] }),
       new HtmlWebpackPlugin({ template: './src/taskpane/privacy.html', filename: 'privacy.html', chunks: [] }),
       new HtmlWebpackPlugin({ template: './src/taskpane/terms.html', filename: 'terms.html', chunks: [] }),
     ],

@@ -31,9 +31,10 @@ it('builds every page the manifests link on the host', () => {
   const linked = new Set<string>();
   for (const file of ['manifest.json', 'manifest.xml']) {
     const manifest = fs.readFileSync(path.join(ROOT, 'manifest', file), 'utf8');
-    for (const m of manifest.matchAll(/https:\/\/\{\{RETRACT_HOST\}\}\/([\w.-]+\.html)/g)) linked.add(m[1]!);
+    // The host's root (websiteUrl, SupportUrl) is answered by index.html.
+    for (const m of manifest.matchAll(/https:\/\/\{\{RETRACT_HOST\}\}\/([\w.-]*\.html)?(?=")/g)) linked.add(m[1] ?? 'index.html');
   }
-  expect([...linked].sort()).toEqual(['privacy.html', 'taskpane.html', 'terms.html']);
+  expect([...linked].sort()).toEqual(['index.html', 'privacy.html', 'taskpane.html', 'terms.html']);
   for (const page of linked) {
     expect({ page, emitted: pages.has(page) }).toEqual({ page, emitted: true });
     expect(fs.existsSync(pages.get(page)!)).toBe(true);
