@@ -174,7 +174,7 @@ function page<T>(
  * come from the tenant's own indexes and the whole filter is still evaluated on them, so the
  * answer is the same as a scan's. `undefined` means the filter cannot narrow: scan.
  */
-function userCandidates(tenant: SimContext['tenant'], f: FilterExpr): Set<SimUser> | undefined {
+export function userCandidates(tenant: SimContext['tenant'], f: FilterExpr): Set<SimUser> | undefined {
   switch (f.kind) {
     case 'or': {
       const left = userCandidates(tenant, f.left);
@@ -202,7 +202,8 @@ function userCandidates(tenant: SimContext['tenant'], f: FilterExpr): Set<SimUse
     case 'any': {
       const body = f.body;
       if (f.property.toLowerCase() !== 'proxyaddresses' || body.kind !== 'cmp' || body.op !== 'eq' || body.value.type !== 'string') return undefined;
-      if (body.property !== f.variable) return undefined;
+      // The parser names the lambda variable `$it` inside the body.
+      if (body.property !== '$it' && body.property !== f.variable) return undefined;
       const m = /^smtp:(.*)$/i.exec(body.value.value);
       return m ? new Set(tenant.findUserByAddress(m[1]!) ? [tenant.findUserByAddress(m[1]!)!] : []) : new Set();
     }

@@ -4,6 +4,8 @@
  * filter means, checked here against the fixture itself for every user and address.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { userCandidates } from '../../../src/sim/graph/directory';
+import { parseFilter } from '../../../src/sim/odata';
 import { startGraphHarness, type GraphHarness } from './graph-harness';
 
 let h: GraphHarness;
@@ -57,4 +59,17 @@ it('matches no one for an unknown address or a look-alike character', async () =
   // Cyrillic "а" (U+0430) in place of the Latin "a": a different address.
   expect(await upns("mail eq '\u0430dele@contoso.com'")).toEqual([]);
   expect(await upns("proxyAddresses/any(p:p eq 'x500:adele@contoso.com')")).toEqual([]);
+});
+
+describe('which filters the index answers (the rest are scanned)', () => {
+  // Pins that the address filters the product sends never fall back to reading every user.
+  it('narrows mail, proxyAddresses/any and their or to the one holder, and scans displayName', () => {
+    const tenant = h.sim.ctx.tenant;
+    const narrowed = (filter: string) => userCandidates(tenant, parseFilter(filter));
+    const gateway = narrowed("mail eq 'adele@contoso.com' or proxyAddresses/any(p:p eq 'smtp:adele@contoso.com')");
+    expect(gateway && [...gateway].map((u) => u.userPrincipalName)).toEqual(['adele@contoso.com']);
+    expect(narrowed("proxyAddresses/any(x:x eq 'SMTP:a.vance@contoso.com')")?.size).toBe(1);
+    expect(narrowed("displayName eq 'Adele Vance'")).toBeUndefined();
+    expect(narrowed("mail eq 'adele@contoso.com' or displayName eq 'x'")).toBeUndefined();
+  });
 });
