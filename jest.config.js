@@ -19,6 +19,10 @@ const common = {
   testEnvironment: 'node',
 };
 module.exports = {
+  // A test that fails before its afterAll can leave a child process (Azurite, a worker) open;
+  // jest would then wait forever after printing its results. Exit once the run is over, so a
+  // failure is reported as a failure and never as a CI run that hangs until its time limit.
+  forceExit: true,
   projects: [
     {
       ...common,
