@@ -52,6 +52,11 @@ const enc = encodeURIComponent;
 /** From this many addresses on, the directory is listed once rather than queried per address. */
 export const BULK_DIRECTORY_THRESHOLD = 40;
 
+/** A directory object whose `mail` or any `smtp:` proxy address is `address` (user or group alike). */
+function addressFilter(address: string): string {
+  return `${odataEq('mail', address)} or proxyAddresses/any(p:p eq ${odataString(`smtp:${address}`)})`;
+}
+
 export class GraphGateway {
   readonly graphBase: string;
   readonly scheduler: RequestScheduler;
@@ -110,7 +115,7 @@ export class GraphGateway {
   async findUsers(addresses: string[], opts: OpOptions = {}): Promise<Map<string, Result<DirectoryUser[]>>> {
     const entries = await Promise.all(
       addresses.map(async (address) => {
-        const filter = `${odataEq('mail', address)} or proxyAddresses/any(p:p eq ${odataString(`smtp:${address}`)})`;
+        const filter = addressFilter(address);
         const res = await this.listAll(
           { method: 'GET', url: `/users?$filter=${enc(filter)}&$select=id,mail,userPrincipalName,proxyAddresses` },
           directoryUserSchema,
@@ -126,7 +131,7 @@ export class GraphGateway {
   async findGroups(addresses: string[], opts: OpOptions = {}): Promise<Map<string, Result<DirectoryGroup[]>>> {
     const entries = await Promise.all(
       addresses.map(async (address) => {
-        const filter = `${odataEq('mail', address)} or proxyAddresses/any(p:p eq ${odataString(`smtp:${address}`)})`;
+        const filter = addressFilter(address);
         const res = await this.listAll(
           { method: 'GET', url: `/groups?$filter=${enc(filter)}&$select=id,mail,proxyAddresses` },
           directoryGroupSchema,
