@@ -61,7 +61,8 @@ interface HeadEntity {
 const HEAD = 'h';
 const recordKey = (seq: number): string => `r${String(seq).padStart(12, '0')}`;
 const markerKey = (key: string): string => `m${safeKey(key)}`;
-const outcomesPartition = (tenantId: string, recordId: string): string => `${safeKey(tenantId)}|${safeKey(recordId)}`;
+/** The partition holding a record's per-target outcome rows. */
+export const outcomesPartition = (tenantId: string, recordId: string): string => `${safeKey(tenantId)}|${safeKey(recordId)}`;
 
 export interface AuditQuery {
   section?: AuditSection;
@@ -331,7 +332,8 @@ function broken(records: number, head: string | null, seq: number, why: string):
   return { ok: false, records, head, brokenAt: seq, why };
 }
 
-function parseRecord(row: Record<string, unknown>): AuditRecord {
+/** A stored record entity back to the record (its JSON may be split across pieces). */
+export function parseRecord(row: Record<string, unknown>): AuditRecord {
   const n = Number(row.pieces);
   let text = '';
   for (let i = 0; i < n; i++) text += String(row[`p${i}`] ?? '');

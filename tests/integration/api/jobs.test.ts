@@ -8,6 +8,7 @@ import { TableClient } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { runWorker, type RunningWorker } from '../../../src/dev/worker';
 import { startStack, type Stack } from './stack';
+import { outcomesPartition, parseRecord } from '../../../src/api/audit/store';
 
 let stack: Stack;
 let worker: RunningWorker;
@@ -169,8 +170,27 @@ it('detects an audit record edited directly in Azurite and names it', async () =
 
   // A per-target outcome row edited: the record holding its digest is named.
   const outcomes = TableClient.fromConnectionString(stack.azurite.connectionString, 'RetractAuditOutcomes', { allowInsecureConnection: true });
-  const row = (await outcomes.listEntities<{ row: string }>().next()).value!;
-  await outcomes.updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, row: row.row.replace('"done"', '"failed"') }, 'Merge');
+  // Edit a "done" row of a record that names an outcomes digest. (Rows can also exist that no
+  // record names — written before a `once` record that turned out to exist already — and
+  // editing those changes nothing in the audit; nor would replacing "done" in a row that
+  // holds another outcome.)
+  const digested = new Set<string>();
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${stack.fixture.tenant.id}'` } })) {
+    if (!String(e.rowKey).startsWith('r')) continue;
+    const rec = parseRecord(e);
+    if (rec.outcomesDigest !== undefined) digested.add(outcomesPartition(stack.fixture.tenant.id, rec.id));
+  }
+  let row: { partitionKey?: string; rowKey?: string; row: string } | undefined;
+  for await (const r of outcomes.listEntities<{ row: string }>()) {
+    if (digested.has(r.partitionKey!) && r.row.includes('"done"')) {
+      row = r;
+      break;
+    }
+  }
+  expect(row).toBeDefined();
+  const tampered = row!.row.replace('"done"', '"failed"');
+  expect(tampered).not.toBe(row!.row);
+  await outcomes.updateEntity({ partitionKey: row!.partitionKey!, rowKey: row!.rowKey!, row: tampered }, 'Merge');
   const digest = await stack.call('GET', 'audit/verify', { token: admin });
   expect(digest.body.ok).toBe(false);
   expect(digest.body.why).toMatch(/per-target outcomes of record \d+ were changed/);
