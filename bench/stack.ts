@@ -12,6 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ensureDevCerts } from '../src/dev/certs';
 import { startAzurite, type AzuriteHandle } from '../src/dev/azurite';
+import { localApiEnv } from '../src/dev/api-env';
 import type { TenantFixture } from '../src/sim/fixture';
 import type { HttpCounts } from './processes/sim-process';
 
@@ -182,18 +183,9 @@ export async function startBenchStack(fixture: TenantFixture, opts: { workers: n
     const sim = await waitFor(simChild, simReady, 'The simulator', 600_000);
     opts.log(`simulator ready: ${sim.messages.toLocaleString('en')} messages, fixture parsed in ${sim.loadMs} ms, mail ops run in ${sim.startMs} ms`);
 
-    const apiApp = fixture.apps.find((a) => a.name === 'retract-api')!;
     const apiEnv = {
       ...env,
-      RETRACT_TENANT_ID: fixture.tenant.id,
-      RETRACT_CLIENT_ID: apiApp.clientId,
-      RETRACT_CLIENT_SECRET: apiApp.secret,
-      RETRACT_AUTHORITY_HOST: sim.origin,
-      RETRACT_GRAPH_BASE: `${sim.origin}/v1.0`,
-      RETRACT_EXCHANGE_BASE: sim.origin,
-      RETRACT_STORAGE: azurite.connectionString,
-      RETRACT_ALLOWED_TENANTS: fixture.tenant.id,
-      RETRACT_API_IDENTIFIER_URI: apiApp.identifierUri ?? '',
+      ...localApiEnv(fixture, sim.origin, azurite.connectionString),
     };
     const apiChild = fork(path.join(__dirname, 'processes', 'api-process.ts'), [String(opts.workers), (fixture.managedDomains ?? []).join(',')], {
       execArgv: ['--import', 'tsx'],

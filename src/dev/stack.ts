@@ -10,6 +10,7 @@ import webpack from 'webpack';
 import WebpackDevServer from 'webpack-dev-server';
 import { startAzurite, type AzuriteHandle } from './azurite';
 import { startApiHost, type ApiHost } from './api-host';
+import { localApiEnv } from './api-env';
 import type { DevCerts } from './certs';
 import type { StartOptions } from './start-options';
 import { startSimServer, type SimServer } from '../sim/server';
@@ -97,15 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stoppers.push(() => sim.close());
 
     const env: Record<string, string> = {
-      RETRACT_TENANT_ID: fixture.tenant.id,
-      RETRACT_CLIENT_ID: apiApp.clientId,
-      RETRACT_CLIENT_SECRET: apiApp.secret,
-      RETRACT_AUTHORITY_HOST: sim.origin,
-      RETRACT_GRAPH_BASE: `${sim.origin}/v1.0`,
-      RETRACT_EXCHANGE_BASE: sim.origin,
-      RETRACT_STORAGE: azurite.connectionString,
-      RETRACT_ALLOWED_TENANTS: fixture.tenant.id,
-      RETRACT_API_IDENTIFIER_URI: apiApp.identifierUri,
+      ...localApiEnv(fixture, sim.origin, azurite.connectionString),
       // Worker processes are Node processes of their own: they trust the dev CA the same way.
       NODE_EXTRA_CA_CERTS: options.certs.caFile,
     };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ensureDevCerts } from '../../../src/dev/certs';
 import { startAzurite, type AzuriteHandle } from '../../../src/dev/azurite';
 import { startApiHost, type ApiHost } from '../../../src/dev/api-host';
+import { localApiEnv } from '../../../src/dev/api-env';
 import { startSimServer, type SimServer } from '../../../src/sim/server';
 import { loadTenantFixture, type TenantFixture } from '../../../src/sim/fixture';
 
@@ -43,15 +44,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const azurite = await startAzurite();
   const sim = await startSimServer({ fixture, cert: certs.cert, key: certs.key, port: 0, now: options.now });
   const env: Record<string, string> = {
-    RETRACT_TENANT_ID: fixture.tenant.id,
-    RETRACT_CLIENT_ID: apiApp.clientId,
-    RETRACT_CLIENT_SECRET: apiApp.secret,
-    RETRACT_AUTHORITY_HOST: sim.origin,
-    RETRACT_GRAPH_BASE: `${sim.origin}/v1.0`,
-    RETRACT_EXCHANGE_BASE: sim.origin,
-    RETRACT_STORAGE: azurite.connectionString,
-    RETRACT_ALLOWED_TENANTS: fixture.tenant.id,
-    RETRACT_API_IDENTIFIER_URI: apiApp.identifierUri,
+    ...localApiEnv(fixture, sim.origin, azurite.connectionString),
     RETRACT_WORKER_VISIBILITY_SEC: '10',
     ...options.env,
   };

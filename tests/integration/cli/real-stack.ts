@@ -12,6 +12,7 @@ import { startAzurite, type AzuriteHandle } from '../../../src/dev/azurite';
 import { ensureDevCerts } from '../../../src/dev/certs';
 import { runWorker, type RunningWorker } from '../../../src/dev/worker';
 import { parseTenantFixture } from '../../../src/sim/fixture';
+import { localApiEnv } from '../../../src/dev/api-env';
 import { startSimServer, type SimServer } from '../../../src/sim/server';
 
 export const TENANT_ID = '9d4c1a2b-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
@@ -107,17 +108,7 @@ export async function startRealStack(): Promise<RealStack> {
   let api: ApiHost | undefined;
   try {
     azurite = await startAzurite();
-    const env = {
-      RETRACT_TENANT_ID: TENANT_ID,
-      RETRACT_CLIENT_ID: API_ID,
-      RETRACT_CLIENT_SECRET: API_SECRET,
-      RETRACT_AUTHORITY_HOST: sim.origin,
-      RETRACT_GRAPH_BASE: `${sim.origin}/v1.0`,
-      RETRACT_EXCHANGE_BASE: sim.origin,
-      RETRACT_STORAGE: azurite.connectionString,
-      RETRACT_ALLOWED_TENANTS: TENANT_ID,
-      RETRACT_API_IDENTIFIER_URI: IDENTIFIER_URI,
-    };
+    const env = localApiEnv(fx, sim.origin, azurite.connectionString);
     api = await startApiHost({ env, cert: certs.cert, key: certs.key, workers: 0 });
     const services = api.services;
     let worker: RunningWorker | undefined = runWorker({ services, idlePollMs: 100 });
