@@ -15,10 +15,29 @@ export const problemSchema = z.looseObject({
 });
 export type Problem = z.infer<typeof problemSchema>;
 
-/** The fields of a failed zod parse, as `errors` of a problem. */
-export function fieldErrors(error: z.ZodError): ProblemFieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
+/** Longer field names are cut here: a problem document should not echo a megabyte back. */
+const MAX_FIELD_NAME = 256;
+
+function nameOf(path: readonly PropertyKey[]): string {
+  const name = path.map(String).join('.') || '(body)';
+  return name.length > MAX_FIELD_NAME ? `${name.slice(0, MAX_FIELD_NAME)}…` : name;
+}
+
+/**
+ * The fields of a failed zod parse, as `errors` of a problem. A field the schema does not know
+ * (a strict object's extra key, e.g. `" "` or `__proto__`) is named by its own path, one entry
+ * per key, rather than by the object that holds it.
+ */
+export function fieldErrors(error: z.ZodError, where: 'body' | 'query' = 'body'): ProblemFieldError[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        field: nameOf([...issue.path, key]),
+        message: where === 'query'
+          ? 'This query parameter is not accepted here; remove it.'
+          : 'This field is not part of the request; remove it (names are case-sensitive).',
+      }));
+    }
+    return [{ field: nameOf(issue.path), message: issue.message }];
+  });
 }

@@ -4,6 +4,7 @@
  */
 import type { HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
+import { fieldErrors } from '../../contracts/problem';
 
 export interface Problem {
   type: string;
@@ -63,16 +64,17 @@ export function problem(
   };
 }
 
-export function fieldName(path: readonly PropertyKey[]): string {
-  return path.length ? path.map((p) => String(p)).join('.') : '(body)';
+/** A field name as a sentence shows it: quoted when it holds anything but letters, digits, `.` and `_`. */
+function shown(field: string): string {
+  return /^[\w.]+$/.test(field) ? field : JSON.stringify(field);
 }
 
-/** A 400 naming the first field at fault (and listing every one). */
+/** A 400 naming the first field at fault (and listing every one, unknown fields each by name). */
 export function badRequest(error: z.ZodError, where: 'body' | 'query'): ProblemError {
-  const errors = error.issues.map((i) => ({ field: fieldName(i.path), message: i.message }));
+  const errors = fieldErrors(error, where);
   const first = errors[0];
   const detail = first
-    ? `The ${where === 'query' ? 'query parameter' : 'field'} ${first.field} is not valid: ${first.message}`
+    ? `The ${where === 'query' ? 'query parameter' : 'field'} ${shown(first.field)} is not valid: ${first.message}`
     : `The request ${where} is not valid.`;
   return new ProblemError(400, detail, { errors });
 }

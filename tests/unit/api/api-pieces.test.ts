@@ -88,6 +88,15 @@ describe('problem documents', () => {
     expect(err.detail).toContain('depth');
     expect(err.extra.errors).toEqual([{ field: 'depth', message: 'depth must be at most 5' }]);
   });
+  it('name an unknown body field by its key, quoted in the sentence', () => {
+    const r = z.strictObject({ depth: z.number() }).safeParse(JSON.parse('{"depth":1," ":true}'));
+    const err = badRequest(r.error!, 'body');
+    expect(err.status).toBe(400);
+    expect(err.extra.errors).toEqual([{ field: ' ', message: expect.stringContaining('not part of the request') }]);
+    expect(err.detail).toBe('The field " " is not valid: This field is not part of the request; remove it (names are case-sensitive).');
+    const q = badRequest(z.strictObject({}).safeParse({ since: 'x' }).error!, 'query');
+    expect(q.detail).toContain('query parameter since');
+  });
   it('are application/problem+json with type, title, status and detail', () => {
     const res = problem(415, 'Send JSON.');
     expect(res.headers).toMatchObject({ 'content-type': 'application/problem+json' });

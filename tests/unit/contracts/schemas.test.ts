@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   actionSchema,
   auditPageSchema,
@@ -302,6 +303,33 @@ describe('other documents of §6', () => {
     expect(problem.type).toBe('about:blank');
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(['depth', 'internetMessageId']);
     expect(problemSchema.safeParse({ title: 'x', status: 200 }).success).toBe(false);
+  });
+
+  it('names each unknown field of a strict body by its own name, however odd the name', () => {
+    const long = 'k'.repeat(200);
+    const bodies: Array<[string, unknown]> = [
+      ['lookup', JSON.parse(`{"internetMessageId":"<a@b>"," ":1,"__proto__":{"x":1},"constructor":2,"${long}":3}`)],
+      ['job', JSON.parse(`{"lookupId":"abc","action":"soft-delete"," ":1,"__proto__":{"x":1},"constructor":2,"${long}":3}`)],
+    ];
+    for (const [name, body] of bodies) {
+      const r = (name === 'lookup' ? lookupRequestSchema : jobRequestSchema).safeParse(body);
+      expect(r.success).toBe(false);
+      if (r.success) continue;
+      const errors = fieldErrors(r.error);
+      expect({ name, fields: errors.map((e) => e.field) }).toEqual({ name, fields: [' ', '__proto__', 'constructor', long] });
+      expect(errors.every((e) => /not part of the request/.test(e.message))).toBe(true);
+    }
+  });
+
+  it('names an unknown key inside a nested object by its dotted path, and cuts a huge name', () => {
+    const schema = z.strictObject({ outer: z.strictObject({ a: z.number() }) });
+    const r = schema.safeParse({ outer: { a: 1, b: 2 } });
+    expect(r.success ? [] : fieldErrors(r.error).map((e) => e.field)).toEqual(['outer.b']);
+    const huge = 'h'.repeat(100_000);
+    const r2 = schema.safeParse({ outer: { a: 1 }, [huge]: 1 });
+    const field = r2.success ? '' : fieldErrors(r2.error)[0]!.field;
+    expect(field.length).toBeLessThan(300);
+    expect(field.startsWith('hhhh')).toBe(true);
   });
 
   it('re-exports the internetMessageId schema of core', () => {
