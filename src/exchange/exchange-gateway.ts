@@ -2,7 +2,13 @@
  * The Exchange Online admin API gateway: `InvokeCommand`, the endpoint the
  * ExchangeOnlineManagement v3 module uses, for OME status and revocation and message trace.
  * Each page is followed (the same body POSTed to `@odata.nextLink`), 429/503 are retried after
- * `Retry-After`, and Exchange's error bodies become sentences.
+ * `Retry-After` when the wait is short, and Exchange's error bodies become sentences.
+ *
+ * Message trace is throttled per tenant (Get-MessageTraceV2: 100 queries in 5 minutes), and a
+ * throttled tenant is told to wait minutes. A person is waiting on every call made here, so a
+ * wait longer than `maxRetryWaitMs` is not slept through: the call fails at once with the
+ * server's `Retry-After`, and the caller decides (a lookup goes on without the trace; the API
+ * tells its caller when to come back).
  */
 import { z } from 'zod';
 import { internetMessageIdSchema, normalizeAddress } from '../core';
@@ -15,6 +21,14 @@ export interface ExchangeGatewayOptions extends ExchangeCredentials {
   getToken?: () => Promise<string>;
   fetch?: typeof fetch;
   maxAttempts?: number;
+  /** The longest `Retry-After` slept through before retrying (30 s unless set); longer asks fail at once. */
+  maxRetryWaitMs?: number;
+}
+
+/** Per call: a signal to cancel it, and a shorter limit on waiting for a throttled service. */
+export interface ExchangeCallOptions {
+  signal?: AbortSignal;
+  maxRetryWaitMs?: number;
 }
 
 export interface TraceQuery {
@@ -43,12 +57,12 @@ export interface OmeStatus {
 }
 
 export interface ExchangeGateway {
-  invokeCommand(cmdletName: string, parameters: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<Record<string, unknown>[]>;
-  omeStatus(internetMessageId: string, opts?: { signal?: AbortSignal }): Promise<OmeStatus>;
-  omeRevoke(internetMessageId: string, opts?: { signal?: AbortSignal }): Promise<{ revoked: true }>;
-  messageTrace(query: TraceQuery, opts?: { signal?: AbortSignal }): Promise<TraceRow[]>;
+  invokeCommand(cmdletName: string, parameters: Record<string, unknown>, opts?: ExchangeCallOptions): Promise<Record<string, unknown>[]>;
+  omeStatus(internetMessageId: string, opts?: ExchangeCallOptions): Promise<OmeStatus>;
+  omeRevoke(internetMessageId: string, opts?: ExchangeCallOptions): Promise<{ revoked: true }>;
+  messageTrace(query: TraceQuery, opts?: ExchangeCallOptions): Promise<TraceRow[]>;
   /** Sender and recipients the trace reports for one message, searched back through 10-day windows to 90 days. */
-  traceRecipients(internetMessageId: string, opts?: { signal?: AbortSignal }): Promise<{ sender?: string; recipients: string[] }>;
+  traceRecipients(internetMessageId: string, opts?: ExchangeCallOptions): Promise<{ sender?: string; recipients: string[] }>;
 }
 
 /** An Exchange error, its sentence readable by a person; `exceptionClass` is Exchange's own. */
@@ -58,6 +72,8 @@ export class ExchangeCommandError extends Error {
     readonly code: string,
     readonly exceptionClass: string,
     message: string,
+    /** For 429 and 503: how long Exchange asked us to wait (ms), when it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ExchangeCommandError';
@@ -68,6 +84,8 @@ const SYSTEM_MAILBOX = 'SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}';
 const DAY = 86_400_000;
 export const TRACE_WINDOW_DAYS = 10;
 export const TRACE_RETENTION_DAYS = 90;
+/** How far apart the trace rows of one message can lie (Exchange retries delivery for up to two days). */
+const DELIVERY_SPREAD_MS = 2 * DAY;
 
 const pageSchema = z.object({ value: z.array(z.record(z.string(), z.unknown())), '@odata.nextLink': z.string().optional() });
 const errorSchema = z.object({
@@ -103,12 +121,17 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The wait a `Retry-After` value asks for (delta-seconds or an HTTP date), if it asks one. */
+function askedWaitMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const d = Date.parse(value);
+  return Number.isNaN(d) ? undefined : Math.max(0, d - Date.now());
+}
+
 function retryAfterMs(value: string | null, attempt: number): number {
-  if (value) {
-    if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-    const d = Date.parse(value);
-    if (!Number.isNaN(d)) return Math.max(0, d - Date.now());
-  }
+  const asked = askedWaitMs(value);
+  if (asked !== undefined) return asked;
   const ceiling = Math.min(30_000, 500 * 2 ** attempt);
   return ceiling / 2 + (Math.random() * ceiling) / 2;
 }
@@ -140,9 +163,12 @@ export function createExchangeGateway(opts: ExchangeGatewayOptions): ExchangeGat
   const getToken = opts.getToken ?? createExchangeTokenSource(opts);
   const doFetch = opts.fetch ?? fetch;
   const maxAttempts = opts.maxAttempts ?? 5;
+  const defaultMaxWait = opts.maxRetryWaitMs ?? 30_000;
   const origin = new URL(base).origin;
 
-  async function post(url: string, body: string, cmdletName: string, signal?: AbortSignal): Promise<z.infer<typeof pageSchema>> {
+  async function post(url: string, body: string, cmdletName: string, o: ExchangeCallOptions): Promise<z.infer<typeof pageSchema>> {
+    const { signal } = o;
+    const maxWait = o.maxRetryWaitMs ?? defaultMaxWait;
     for (let attempt = 0; ; attempt++) {
       const token = await getToken();
       let res: Response;
@@ -170,9 +196,14 @@ export function createExchangeGateway(opts: ExchangeGatewayOptions): ExchangeGat
       } catch {
         json = null;
       }
-      if ((res.status === 429 || res.status === 503 || res.status === 504) && attempt + 1 < maxAttempts) {
-        await sleep(retryAfterMs(res.headers.get('retry-after'), attempt), signal);
-        continue;
+      if (res.status === 429 || res.status === 503 || res.status === 504) {
+        const wait = retryAfterMs(res.headers.get('retry-after'), attempt);
+        if (attempt + 1 < maxAttempts && wait <= maxWait) {
+          await sleep(wait, signal);
+          continue;
+        }
+        const err = exchangeErrorFrom(res.status, json, cmdletName);
+        throw new ExchangeCommandError(err.status, err.code, err.exceptionClass, err.message, askedWaitMs(res.headers.get('retry-after')) ?? wait);
       }
       if (!res.ok) throw exchangeErrorFrom(res.status, json, cmdletName);
       const page = pageSchema.safeParse(json);
@@ -181,12 +212,12 @@ export function createExchangeGateway(opts: ExchangeGatewayOptions): ExchangeGat
     }
   }
 
-  async function invokeCommand(cmdletName: string, parameters: Record<string, unknown>, o: { signal?: AbortSignal } = {}): Promise<Record<string, unknown>[]> {
+  async function invokeCommand(cmdletName: string, parameters: Record<string, unknown>, o: ExchangeCallOptions = {}): Promise<Record<string, unknown>[]> {
     const body = JSON.stringify({ CmdletInput: { CmdletName: cmdletName, Parameters: parameters } });
     const rows: Record<string, unknown>[] = [];
     let url: string | undefined = endpoint;
     while (url) {
-      const page = await post(url, body, cmdletName, o.signal);
+      const page = await post(url, body, cmdletName, o);
       rows.push(...page.value);
       const next = page['@odata.nextLink'];
       // The token goes only to the Exchange host we were configured with.
@@ -202,7 +233,7 @@ export function createExchangeGateway(opts: ExchangeGatewayOptions): ExchangeGat
     return parsed.data;
   }
 
-  async function messageTraceWindow(q: TraceQuery, o: { signal?: AbortSignal }): Promise<TraceRow[]> {
+  async function messageTraceWindow(q: TraceQuery, o: ExchangeCallOptions): Promise<TraceRow[]> {
     const params: Record<string, unknown> = { ResultSize: 5000 };
     if (q.senderAddress) params.SenderAddress = q.senderAddress;
     if (q.recipientAddress) params.RecipientAddress = q.recipientAddress;
@@ -274,7 +305,11 @@ export function createExchangeGateway(opts: ExchangeGatewayOptions): ExchangeGat
           if (!recipients.has(key)) recipients.set(key, r.recipientAddress);
         }
         if (mine.length > 0 && foundIn === 0) foundIn = window + 1;
-        // One message's rows lie together; the next older window is read only for rows straddling the edge.
+        // One message's rows lie together (deliveries Exchange retried still lie within two days of
+        // each other), so the next older window is read only when they could straddle its edge:
+        // each query counts against the tenant's trace limit.
+        const earliest = Math.min(...mine.map((r) => Date.parse(r.received)).filter((t) => !Number.isNaN(t)));
+        if (mine.length > 0 && earliest - lo > DELIVERY_SPREAD_MS) break;
         if (foundIn > 0 && window >= foundIn) break;
       }
       return { ...(sender ? { sender } : {}), recipients: [...recipients.values()] };

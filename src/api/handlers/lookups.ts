@@ -17,6 +17,9 @@ export async function managedDomainsOf(services: Services, tenantId: string): Pr
   return domains.filter((d) => d.isVerified).map((d) => d.id.toLowerCase());
 }
 
+/** How long a lookup waits for a throttled message trace before going on without it. */
+const TRACE_WAIT_IN_LOOKUP_MS = 2_000;
+
 export async function createLookup(ctx: RouteContext): Promise<HttpResponseInit> {
   const p = caller(ctx);
   const body = await readJsonBody(ctx.req, lookupRequestSchema);
@@ -25,7 +28,8 @@ export async function createLookup(ctx: RouteContext): Promise<HttpResponseInit>
   const exchange = services.exchange();
   const result = await runLookup(services.graph(), body, {
     managedDomains,
-    trace: { recipientsOf: (internetMessageId: string) => exchange.traceRecipients(internetMessageId) },
+    // The trace only adds recipients; a lookup never waits out a throttled trace (minutes) for them.
+    trace: { recipientsOf: (internetMessageId: string) => exchange.traceRecipients(internetMessageId, { maxRetryWaitMs: TRACE_WAIT_IN_LOOKUP_MS }) },
   });
   const now = new Date();
   const doc: Lookup = {

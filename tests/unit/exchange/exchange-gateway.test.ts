@@ -83,10 +83,34 @@ describe('the Exchange admin API gateway', () => {
       expect(Date.now() - Date.parse(String(p.StartDate))).toBeLessThan(90 * DAY);
     }
 
-    const row = (r: string) => ({ MessageId: '<p@evil.example>', Received: new Date().toISOString(), SenderAddress: 'x@evil.example', RecipientAddress: r, Status: 'Delivered' });
-    const { gateway, seen } = canned((_s, n) => (n === 3 ? { status: 200, body: { value: [row('all@contoso.com'), row('adele@contoso.com'), row('ADELE@contoso.com')] } } : { status: 200, body: { value: [] } }));
-    await expect(gateway.traceRecipients('<p@evil.example>')).resolves.toEqual({ sender: 'x@evil.example', recipients: ['all@contoso.com', 'adele@contoso.com'] });
-    expect(seen).toHaveLength(4);
+    // Found in the third window (20–30 days back): rows well inside it end the search there, each
+    // query counting against the tenant's trace limit; rows near its older edge read one more window.
+    const row = (r: string, daysAgo: number) => ({ MessageId: '<p@evil.example>', Received: new Date(Date.now() - daysAgo * DAY).toISOString(), SenderAddress: 'x@evil.example', RecipientAddress: r, Status: 'Delivered' });
+    const inThird = (daysAgo: number) =>
+      canned((_s, n) => (n === 3 ? { status: 200, body: { value: [row('all@contoso.com', daysAgo), row('adele@contoso.com', daysAgo), row('ADELE@contoso.com', daysAgo)] } } : { status: 200, body: { value: [] } }));
+    const inside = inThird(25);
+    await expect(inside.gateway.traceRecipients('<p@evil.example>')).resolves.toEqual({ sender: 'x@evil.example', recipients: ['all@contoso.com', 'adele@contoso.com'] });
+    expect(inside.seen).toHaveLength(3);
+    const nearEdge = inThird(29.5);
+    await expect(nearEdge.gateway.traceRecipients('<p@evil.example>')).resolves.toEqual({ sender: 'x@evil.example', recipients: ['all@contoso.com', 'adele@contoso.com'] });
+    expect(nearEdge.seen).toHaveLength(4);
+  });
+
+  it('fails at once, with the wait Exchange asked for, when a throttled trace asks longer than the caller will wait', async () => {
+    const throttled = { status: 429, headers: { 'Retry-After': '287' }, body: { error: { code: 'TooManyRequests', message: 'x', details: [{ message: 'X|Microsoft.Exchange.Management.FfoReporting.ThrottlingException|Get-MessageTraceV2 is limited to 100 queries per 5 minutes for a tenant. Try again in 287 seconds.' }] } } };
+    const { gateway, seen } = canned(() => throttled);
+    const started = Date.now();
+    const err = await gateway.traceRecipients('<p@evil.example>', { maxRetryWaitMs: 2_000 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(seen).toHaveLength(1);
+    expect(err).toBeInstanceOf(ExchangeCommandError);
+    expect((err as ExchangeCommandError).status).toBe(429);
+    expect((err as ExchangeCommandError).retryAfterMs).toBe(287_000);
+    expect((err as ExchangeCommandError).message).toMatch(/100 queries per 5 minutes/);
+    // Without a per-call limit the gateway's own (30 s) applies: still not slept through.
+    const err2 = await gateway.messageTrace({ senderAddress: 'x@evil.example' }).catch((e: unknown) => e);
+    expect((err2 as ExchangeCommandError).retryAfterMs).toBe(287_000);
+    expect(seen).toHaveLength(2);
   });
 
   it('refuses a malformed internetMessageId before sending anything', async () => {
