@@ -27,6 +27,13 @@ const envSchema = z
       .string()
       .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/)
       .default('retract-work'),
+    /**
+     * Optional: how an undo checks the caller's Retract.Admin role. `directory` reads the role
+     * assignments through Graph at the time of the undo (needs Directory.Read.All);
+     * `token` trusts the token's `roles` claim until it expires (the default for now: the local
+     * simulator does not serve app role assignments yet).
+     */
+    RETRACT_UNDO_ROLE_CHECK: z.enum(['directory', 'token']).default('token'),
   })
   .refine((e) => e.RETRACT_CLIENT_SECRET || e.RETRACT_CLIENT_CERT_PATH, {
     message: 'Set RETRACT_CLIENT_SECRET or RETRACT_CLIENT_CERT_PATH: the API needs a credential of its app registration.',
@@ -45,6 +52,7 @@ export interface ApiConfig {
   allowedTenants: string[];
   identifierUri?: string;
   queueName: string;
+  undoRoleCheck: 'directory' | 'token';
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
@@ -71,5 +79,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedTenants: allowed,
     identifierUri: e.RETRACT_API_IDENTIFIER_URI,
     queueName: e.RETRACT_QUEUE,
+    undoRoleCheck: e.RETRACT_UNDO_ROLE_CHECK,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { HttpRequest } from '@azure/functions';
 import { ProblemError } from '../http/problem';
+import { DirectoryRolesUnavailable, directoryRoles } from './directory-roles';
 import type { Services } from '../services';
 import { ROLE_ADMIN, ROLE_AUDITOR, TokenRefused, type Principal } from './tokens';
 
@@ -109,4 +110,29 @@ async function auditRefusal(
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Re-checks, against the directory as it is now, that the caller still holds Retract.Admin (the
+ * token's `roles` claim may predate a removal by up to an hour). Used before an undo: the job was
+ * authorised when it started; undoing it is a new decision. A refusal is a 403, audited; a
+ * directory that cannot be read is a 503 (nothing is done on a role that cannot be confirmed).
+ */
+export async function recheckAdmin(services: Services, req: HttpRequest, p: Principal, routeName: string): Promise<void> {
+  if (services.config.undoRoleCheck !== 'directory') return;
+  let roles: string[];
+  try {
+    roles = await directoryRoles(services.graph(), services.config.clientId, p);
+  } catch (err) {
+    if (!(err instanceof DirectoryRolesUnavailable)) throw err;
+    throw new ProblemError(
+      503,
+      'Retract could not confirm your Retract.Admin role in the directory just now, so nothing was undone. Try again in a minute.',
+      {},
+      { 'retry-after': '30' },
+    );
+  }
+  if (roles.includes(ROLE_ADMIN)) return;
+  await refuse403(services, req, p, routeName, 'role required: admin (not assigned in the directory now)');
+  throw new ProblemError(403, ACCESS_SENTENCES.admin);
 }

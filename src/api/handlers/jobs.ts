@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
 import { isUndoable, selectTargets } from '../../core';
 import { jobListQuerySchema, jobPathSchema, jobRequestSchema } from '../../contracts';
+import { recheckAdmin } from '../auth/access';
 import { expectNoBody, readJsonBody, readQuery } from '../http/body';
 import { ProblemError, badRequest, json } from '../http/problem';
 import { actorOf, caller, type RouteContext } from '../http/route';
@@ -100,6 +101,8 @@ export async function listJobs(ctx: RouteContext): Promise<HttpResponseInit> {
 
 export async function undoJob(ctx: RouteContext): Promise<HttpResponseInit> {
   const p = caller(ctx);
+  // Before anything about the job is read: a caller who lost the role learns nothing of it.
+  await recheckAdmin(ctx.services, ctx.req, p, ctx.routeName);
   const jobId = jobIdOf(ctx);
   await expectNoBody(ctx.req);
   const { jobs } = ctx.services;
