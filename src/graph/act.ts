@@ -2,8 +2,9 @@
  * Acting on the targets of one lookup (DESIGN.md step 7) and undoing it (step 8). Each item is
  * re-read first and left alone unless it still holds the same internetMessageId; an item
  * already where the action puts it is `done`, one found nowhere is `already-gone`. Work is done
- * in three rounds for the whole list — mailbox ids, re-reads, changes — each packed into
- * `$batch` requests, so the cost is a few round trips per twenty items, never one per item.
+ * in three rounds for the whole list — mailbox ids, re-reads (with the destination folder's id
+ * where this process has not learned it yet), changes — each packed into `$batch` requests, so
+ * the cost is a few round trips per twenty items, never one per item.
  */
 import { z } from 'zod';
 import { destinationFolder, internetMessageIdSchema, isAction, type Action } from '../core';
@@ -50,7 +51,13 @@ interface Prepared<T extends ActItem> {
   result?: ActResult;
 }
 
-async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], opts: OpOptions): Promise<Prepared<T>[]> {
+/**
+ * Mailbox ids, then in one round the re-reads and the id of the folder each item should end up
+ * in (`destination(item)`, a well-known name), where this gateway has not learned it. Without
+ * that id an item already there — moved by a worker that died before recording it — cannot be
+ * told apart and would be moved again. One folder read per mailbox, kept for the process.
+ */
+async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], destination: (item: T) => string | undefined, opts: OpOptions): Promise<Prepared<T>[]> {
   const ids = await gateway.userIds(
     items.map((i) => i.mailbox),
     opts,
@@ -61,10 +68,22 @@ async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], opt
     return { item, userId: id.value };
   });
   const live = prepared.filter((p) => p.userId);
-  const reads = await gateway.getMessages(
-    live.map((p) => ({ userId: p.userId!, messageId: p.item.messageId })),
-    opts,
-  );
+  const wanted = new Map<string, Set<string>>();
+  for (const p of live) {
+    const name = destination(p.item);
+    if (!name) continue;
+    let users = wanted.get(name);
+    if (!users) wanted.set(name, (users = new Set()));
+    users.add(p.userId!);
+  }
+  // Issued in the same tick as the reads, so the scheduler packs both into the same batches.
+  const [reads] = await Promise.all([
+    gateway.getMessages(
+      live.map((p) => ({ userId: p.userId!, messageId: p.item.messageId })),
+      opts,
+    ),
+    ...[...wanted].map(([name, users]) => gateway.wellKnownFolderIds([...users], [name], opts)),
+  ]);
   live.forEach((p, i) => {
     const read = reads[i]!;
     const base = { mailbox: p.item.mailbox, messageId: p.item.messageId };
@@ -104,14 +123,15 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
   const items = parseOrThrow(z.array(actItemSchema), rawItems);
   const op: OpOptions = { signal: opts.signal };
   const dest = destinationFolder(action);
-  const prepared = await prepare(gateway, items, op);
+  // Purged items leave no folder to find them in: a purge is told by the item being gone.
+  const prepared = await prepare(gateway, items, () => (action === 'hard-delete' ? undefined : dest), op);
 
   const moves: Array<{ p: Prepared<ActItem>; fromFolder?: string }> = [];
   const purges: Array<{ p: Prepared<ActItem>; fromFolder?: string }> = [];
   for (const p of prepared) {
     if (p.result || !p.current || !p.userId) continue;
     const base = { mailbox: p.item.mailbox, messageId: p.item.messageId };
-    // Already there (when the destination's id is known); otherwise the move itself tells, at no extra cost.
+    // Already there: moved by an earlier attempt (or by the user). Moving it again would also lose where it came from.
     const there = gateway.folderName(p.userId, p.current.parentFolderId) === dest;
     const fromFolder = folderLabel(gateway, p.userId, p.current.parentFolderId);
     if (there) p.result = { ...base, outcome: 'done', ...(fromFolder ? { fromFolder } : {}) };
@@ -165,7 +185,7 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
 export async function undo(gateway: GraphGateway, rawItems: UndoItem[], opts: { signal?: AbortSignal } = {}): Promise<ActResult[]> {
   const items = parseOrThrow(z.array(undoItemSchema), rawItems);
   const op: OpOptions = { signal: opts.signal };
-  const prepared = await prepare(gateway, items, op);
+  const prepared = await prepare(gateway, items, (i) => (isWellKnownFolder(i.restoreTo) ? i.restoreTo.toLowerCase() : undefined), op);
 
   const moves: Array<{ p: Prepared<UndoItem>; fromFolder?: string }> = [];
   for (const p of prepared) {

@@ -3,6 +3,10 @@
  * Retrying, batching and per-mailbox limits live above it (request-scheduler.ts), because a
  * throttled `$batch` item is a 429 inside a 200 that no middleware sees. Tests end the chain
  * in a handler that returns canned Responses, as the client's own tests do.
+ *
+ * Every request has a time limit (100 s by default, as Microsoft's Graph SDKs use): a request
+ * that never answers fails as a network failure, which the scheduler retries, instead of
+ * holding its worker forever.
  */
 import {
   AuthenticationHandler,
@@ -21,6 +25,18 @@ export interface GraphTransportOptions {
   authProvider: AuthenticationProvider;
   /** The last middleware; the real HTTP handler unless a test gives its own. */
   finalHandler?: Middleware;
+  /** Milliseconds one HTTP request may take before it is abandoned (default `DEFAULT_REQUEST_TIMEOUT_MS`). */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 100_000;
+
+/** What a request that ran out of time fails with (the scheduler treats it as a network failure). */
+export class GraphTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`Microsoft Graph did not answer within ${Math.round(timeoutMs / 100) / 10} s.`);
+    this.name = 'GraphTimeoutError';
+  }
 }
 
 export function createGraphTransport(opts: GraphTransportOptions): GraphTransport {
@@ -32,26 +48,35 @@ export function createGraphTransport(opts: GraphTransportOptions): GraphTranspor
     customHosts: new Set([url.hostname]),
   });
 
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+
   return async (call: GraphCall, signal?: AbortSignal): Promise<GraphResponse> => {
+    const timeout = AbortSignal.timeout(timeoutMs);
     let request = client.api(base + call.url).responseType(ResponseType.RAW);
     if (call.headers) request = request.headers(call.headers);
-    if (signal) request = request.option('signal', signal);
-    let raw: unknown;
-    switch (call.method) {
-      case 'GET':
-        raw = await request.get();
-        break;
-      case 'POST':
-        raw = await request.post(call.body ?? {});
-        break;
-      case 'PATCH':
-        raw = await request.patch(call.body ?? {});
-        break;
-      case 'DELETE':
-        raw = await request.delete();
-        break;
+    request = request.option('signal', signal ? AbortSignal.any([signal, timeout]) : timeout);
+    try {
+      let raw: unknown;
+      switch (call.method) {
+        case 'GET':
+          raw = await request.get();
+          break;
+        case 'POST':
+          raw = await request.post(call.body ?? {});
+          break;
+        case 'PATCH':
+          raw = await request.patch(call.body ?? {});
+          break;
+        case 'DELETE':
+          raw = await request.delete();
+          break;
+      }
+      // The body is read under the same time limit: a server may stall after the headers.
+      return await readResponse(raw as Response);
+    } catch (err) {
+      if (timeout.aborted && !signal?.aborted) throw new GraphTimeoutError(timeoutMs);
+      throw err;
     }
-    return readResponse(raw as Response);
   };
 }
 

@@ -2,15 +2,28 @@
  * Sends Graph calls the way Graph wants them: grouped into `$batch` requests of at most 20,
  * never more than four in flight per mailbox (Outlook's MailboxConcurrency limit) nor more
  * than `maxConcurrency` HTTP requests at once, each throttled item retried after its own
- * `Retry-After` without repeating the items that succeeded, within a retry budget, and an
- * aborted caller released at once.
+ * `Retry-After` without repeating the items that succeeded, and an aborted caller released at
+ * once. A 429 that carries `Retry-After` is retried for as long as the call's total wait stays
+ * within `throttleBudgetMs` and costs nothing from the shared retry budget (the service said when
+ * to come back); other transient failures (5xx, network, a 429 without `Retry-After`) are tried
+ * at most `maxAttempts` times, each retry paid from the shared budget.
  *
  * Callers hand in single calls; calls made in the same tick are batched together. Waiting
  * for a retry holds no mailbox slot.
  */
 import { z } from 'zod';
 import { PREFER_IMMUTABLE_ID } from './prefer-immutable-id';
-import { abortError, isRetryableStatus, retryDelay, RetryBudget, type BackoffOptions, DEFAULT_BACKOFF } from './retry-policy';
+import {
+  abortError,
+  DEFAULT_BACKOFF,
+  DEFAULT_THROTTLE_BUDGET_MS,
+  isRetryableStatus,
+  MIN_THROTTLE_CHARGE_MS,
+  parseRetryAfter,
+  retryDelay,
+  RetryBudget,
+  type BackoffOptions,
+} from './retry-policy';
 import { isSuccess, type GraphCall, type GraphResponse, type GraphTransport, type RequestMeter } from './graph-http';
 
 export const MAX_BATCH_SIZE = 20;
@@ -24,8 +37,10 @@ export interface SchedulerOptions {
   batchSize?: number;
   /** Retries paid from a shared budget (see RetryBudget). */
   retryBudget?: number;
-  /** Attempts per call, the first included. */
+  /** Attempts per call, the first included, for failures other than a 429 with Retry-After. */
   maxAttempts?: number;
+  /** Total wait per call on 429s that carry Retry-After before giving up (default five minutes). */
+  throttleBudgetMs?: number;
   backoff?: BackoffOptions;
   random?: () => number;
 }
@@ -41,6 +56,8 @@ interface Pending {
   signal?: AbortSignal;
   meter?: RequestMeter;
   attempt: number;
+  /** Time waited so far on 429s with Retry-After, as charged against `throttleBudgetMs`. */
+  throttledMs: number;
   settled: boolean;
   resolve(res: GraphResponse): void;
   reject(err: unknown): void;
@@ -95,6 +112,7 @@ export class RequestScheduler {
   private readonly perMailbox: number;
   private readonly batchSize: number;
   private readonly maxAttempts: number;
+  private readonly throttleBudgetMs: number;
   private readonly backoff: BackoffOptions;
   private readonly random: () => number;
   readonly budget: RetryBudget;
@@ -115,6 +133,7 @@ export class RequestScheduler {
     this.perMailbox = Math.max(1, opts.perMailboxConcurrency ?? PER_MAILBOX_CONCURRENCY);
     this.batchSize = Math.min(MAX_BATCH_SIZE, Math.max(1, opts.batchSize ?? MAX_BATCH_SIZE));
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 8);
+    this.throttleBudgetMs = Math.max(0, opts.throttleBudgetMs ?? DEFAULT_THROTTLE_BUDGET_MS);
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.random = opts.random ?? Math.random;
     this.budget = new RetryBudget(opts.retryBudget ?? 200);
@@ -130,6 +149,7 @@ export class RequestScheduler {
         signal: opts.signal,
         meter: opts.meter,
         attempt: 0,
+        throttledMs: 0,
         settled: false,
         resolve,
         reject,
@@ -348,19 +368,36 @@ export class RequestScheduler {
 
   private settle(p: Pending, res: GraphResponse): void {
     if (p.settled) return;
-    const transient = res.status === 0 || res.status === 502 || isRetryableStatus(res.status);
-    if (transient && p.attempt + 1 < this.maxAttempts && !p.signal?.aborted && this.budget.tryWithdraw()) {
-      const delay = retryDelay(res.headers['retry-after'], p.attempt, this.backoff, this.random);
-      p.attempt++;
-      if (res.status === 429 && p.key !== NO_MAILBOX) {
-        const until = Date.now() + delay;
-        if ((this.restingUntil.get(p.key) ?? 0) < until) this.restingUntil.set(p.key, until);
+    if (!p.signal?.aborted) {
+      const asked = res.status === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
+      if (asked !== undefined) {
+        const charge = Math.max(asked, MIN_THROTTLE_CHARGE_MS);
+        if (p.throttledMs + charge <= this.throttleBudgetMs) {
+          p.throttledMs += charge;
+          this.retryAfter(p, asked, true);
+          return;
+        }
+      } else {
+        const transient = res.status === 0 || res.status === 502 || isRetryableStatus(res.status);
+        if (transient && p.attempt + 1 < this.maxAttempts && this.budget.tryWithdraw()) {
+          const delay = retryDelay(res.headers['retry-after'], p.attempt, this.backoff, this.random);
+          p.attempt++;
+          this.retryAfter(p, delay, res.status === 429);
+          return;
+        }
       }
-      setTimeout(() => this.enqueue(p, true), delay);
-      return;
     }
     if (isSuccess(res.status)) this.budget.recordSuccess();
     this.finish(p, res);
+  }
+
+  /** Puts the call back at the front of its queue after `delay`; a throttled mailbox rests meanwhile. */
+  private retryAfter(p: Pending, delay: number, throttled: boolean): void {
+    if (throttled && p.key !== NO_MAILBOX) {
+      const until = Date.now() + delay;
+      if ((this.restingUntil.get(p.key) ?? 0) < until) this.restingUntil.set(p.key, until);
+    }
+    setTimeout(() => this.enqueue(p, true), delay);
   }
 }
 

@@ -41,6 +41,16 @@ export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/**
+ * How long one call may keep waiting on 429s that say when to come back (Retry-After), in
+ * total, before its last answer is returned. Microsoft asks clients to keep honouring
+ * Retry-After rather than give up after a fixed count: a storm of a few seconds or minutes must
+ * not cost a target. Each wait is charged at least `MIN_THROTTLE_CHARGE_MS`, so a server that
+ * keeps answering `Retry-After: 0` still ends.
+ */
+export const DEFAULT_THROTTLE_BUDGET_MS = 5 * 60_000;
+export const MIN_THROTTLE_CHARGE_MS = 1000;
+
 /** The wait before the next attempt: the server's `Retry-After` when given, else backoff. */
 export function retryDelay(retryAfter: string | null | undefined, attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
   const asked = parseRetryAfter(retryAfter);

@@ -38,12 +38,12 @@ function graph(refuseMove: boolean) {
 
 const items = ['m1', 'm2', 'm3', 'm4', 'm5'].map((messageId) => ({ mailbox: 'adele@contoso.com', messageId, internetMessageId: IMID }));
 
-it('soft-delete: moves each item still in the mailbox (a move onto its own folder is done too), leaves a changed item alone', async () => {
+it('soft-delete: moves each item still in the mailbox, counts one already in Recoverable Items as done without moving it, leaves a changed item alone', async () => {
   const { gateway, graph: g } = graph(false);
   const results = await act(gateway, items, 'soft-delete');
   expect(results.map((r) => [r.messageId, r.outcome, r.fromFolder ?? null])).toEqual([
     ['m1', 'done', 'F-INBOX'],
-    ['m2', 'done', 'F-RID'],
+    ['m2', 'done', 'recoverableitemsdeletions'],
     ['m3', 'failed', null],
     ['m4', 'already-gone', null],
     ['m5', 'done', 'F-CUSTOM'],
@@ -52,10 +52,42 @@ it('soft-delete: moves each item still in the mailbox (a move onto its own folde
   const moves = g.items.filter((c) => c.url.endsWith('/move'));
   expect(moves.map((c) => [c.url, c.body])).toEqual([
     ['/users/U1/messages/m1/move', { destinationId: 'recoverableitemsdeletions' }],
-    ['/users/U1/messages/m2/move', { destinationId: 'recoverableitemsdeletions' }],
     ['/users/U1/messages/m5/move', { destinationId: 'recoverableitemsdeletions' }],
   ]);
-  // No folder ids were fetched ahead: the item's own folder id is what undo needs.
+  // One folder read for the mailbox (the destination's id), sent with the re-reads rather than in a round of its own.
+  const folderReads = g.items.filter((c) => c.url.includes('/mailFolders/'));
+  expect(folderReads.map((c) => c.url)).toEqual(['/users/U1/mailFolders/recoverableitemsdeletions?$select=id']);
+  const readBatch = g.http.find((h) => h.url === '/$batch' && JSON.stringify(h.body).includes('/mailFolders/'));
+  expect((readBatch!.body as { requests: Array<{ url: string }> }).requests.map((r) => r.url)).toContain('/users/U1/messages/m5?$select=id,internetMessageId,parentFolderId,conversationId');
+});
+
+it('a work item run again by a new process (its first worker died after moving) moves nothing a second time', async () => {
+  // The first process moved m1 into Recoverable Items and died before recording it.
+  let m1Folder = 'F-INBOX';
+  const answer = (c: CannedCall) => {
+    if (c.url.startsWith('/users?')) return { status: 200, body: { value: [{ id: 'U1', mail: 'adele@contoso.com', proxyAddresses: ['SMTP:adele@contoso.com'] }] } };
+    if (c.url.startsWith('/users/U1/mailFolders/recoverableitemsdeletions?')) return { status: 200, body: { id: 'F-RID' } };
+    if (c.method === 'GET' && c.url.startsWith('/users/U1/messages/m1?')) return { status: 200, body: { id: 'm1', internetMessageId: IMID, parentFolderId: m1Folder } };
+    if (c.url === '/users/U1/messages/m1/move') {
+      m1Folder = 'F-RID';
+      return { status: 201, body: { id: 'm1', internetMessageId: IMID, parentFolderId: 'F-RID' } };
+    }
+    return { status: 500, body: { error: { code: 'Unexpected', message: c.url } } };
+  };
+  const first = cannedGateway(answer);
+  expect((await act(first.gateway, items.slice(0, 1), 'soft-delete'))[0]!.outcome).toBe('done');
+  const second = cannedGateway(answer);
+  const again = await act(second.gateway, items.slice(0, 1), 'soft-delete');
+  expect(again).toEqual([{ mailbox: 'adele@contoso.com', messageId: 'm1', outcome: 'done', fromFolder: 'recoverableitemsdeletions' }]);
+  expect(second.graph.items.filter((c) => c.url.endsWith('/move'))).toEqual([]);
+  // The destination's id is read once per mailbox and process, not once per call.
+  await act(second.gateway, items.slice(0, 1), 'soft-delete');
+  expect(second.graph.items.filter((c) => c.url.includes('/mailFolders/'))).toHaveLength(1);
+});
+
+it('hard-delete reads no folder: a purged item is told by being gone', async () => {
+  const { gateway, graph: g } = graph(false);
+  await act(gateway, items.slice(0, 1), 'hard-delete');
   expect(g.items.filter((c) => c.url.includes('/mailFolders/'))).toEqual([]);
 });
 
@@ -86,9 +118,7 @@ it('undo moves each item back to the folder it came from, and one already there 
     ['m1', 'done'],
     ['m5', 'done'],
   ]);
-  // m5 is already in its folder (named by id): no move. The well-known name is moved to, a no-op where already there.
-  expect(g.items.filter((c) => c.url.endsWith('/move')).map((c) => [c.url, c.body])).toEqual([
-    ['/users/U1/messages/m2/move', { destinationId: 'inbox' }],
-    ['/users/U1/messages/m1/move', { destinationId: 'inbox' }],
-  ]);
+  // m1 is already in the Inbox and m5 in its folder (named by id): no move for either.
+  expect(g.items.filter((c) => c.url.endsWith('/move')).map((c) => [c.url, c.body])).toEqual([['/users/U1/messages/m2/move', { destinationId: 'inbox' }]]);
+  expect(g.items.filter((c) => c.url.includes('/mailFolders/')).map((c) => c.url)).toEqual(['/users/U1/mailFolders/inbox?$select=id']);
 });

@@ -88,13 +88,15 @@ export class CannedGraph implements Middleware {
   }
 }
 
-export function cannedGateway(answer: Answer, opts: { maxConcurrency?: number; retryBudget?: number } = {}): { gateway: GraphGateway; graph: CannedGraph } {
+export function cannedGateway(answer: Answer, opts: { maxConcurrency?: number; retryBudget?: number; timeoutMs?: number } = {}): { gateway: GraphGateway; graph: CannedGraph } {
   const graph = new CannedGraph(answer);
+  const { timeoutMs, ...rest } = opts;
   const transport = createGraphTransport({
     graphBase: BASE,
     authProvider: { getAccessToken: async () => 'canned-token' },
     finalHandler: graph,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });
-  const gateway = createGraphGateway({ graphBase: BASE, authorityHost: 'https://login.test', tenantId: 't', clientId: 'c', clientSecret: 's', transport, ...opts });
+  const gateway = createGraphGateway({ graphBase: BASE, authorityHost: 'https://login.test', tenantId: 't', clientId: 'c', clientSecret: 's', transport, ...rest });
   return { gateway, graph };
 }

@@ -1,5 +1,5 @@
 import { cannedGateway } from './canned-graph';
-import type { GraphCall } from '../../../src/graph';
+import { RequestScheduler, type GraphCall, type GraphResponse, type GraphTransport } from '../../../src/graph';
 
 const call = (i: number, mailbox?: string): GraphCall => ({
   method: 'GET',
@@ -114,5 +114,128 @@ describe('the Graph request scheduler, through the client middleware chain', () 
     expect(Date.now() - started).toBeLessThan(500);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     expect(graph.http).toHaveLength(1);
+  });
+});
+
+describe('throttling: Retry-After is honoured for as long as the call may wait, not a fixed count', () => {
+  const throttledAnswer = (retryAfter?: string): GraphResponse => ({
+    status: 429,
+    headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter },
+    body: { error: { code: 'TooManyRequests', message: 'Please retry again later.' } },
+  });
+
+  /** A fake transport: each URL is throttled `times` times, then answered 200; every single request is counted. */
+  function throttling(times: number, retryAfter: string | undefined) {
+    const seen = new Map<string, number>();
+    const transport: GraphTransport = async (c) => {
+      const n = (seen.get(c.url) ?? 0) + 1;
+      seen.set(c.url, n);
+      return n <= times ? throttledAnswer(retryAfter) : { status: 200, headers: {}, body: { url: c.url } };
+    };
+    return { transport, seen };
+  }
+
+  it('keeps retrying a call throttled many more times than maxAttempts, and charges none of it to the shared retry budget', async () => {
+    const { transport, seen } = throttling(12, '0');
+    // batchSize 1: every call is its own request, so the fake sees each attempt.
+    const scheduler = new RequestScheduler({ transport, batchSize: 1, maxAttempts: 3, retryBudget: 5 });
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => scheduler.send({ method: 'GET', url: `/users?i=${i}` })));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect([...seen.values()]).toEqual(Array(10).fill(13));
+    expect(scheduler.budget.remaining).toBe(5);
+  });
+
+  it('gives up once the total wait asked for would pass throttleBudgetMs, and returns the 429', async () => {
+    const { transport, seen } = throttling(Number.POSITIVE_INFINITY, '0');
+    // Each wait is charged at least a second, so Retry-After: 0 forever still ends: 4 retries in 4.5 s.
+    const scheduler = new RequestScheduler({ transport, throttleBudgetMs: 4500 });
+    const res = await scheduler.send({ method: 'GET', url: '/users?i=1' });
+    expect(res.status).toBe(429);
+    expect(seen.get('/users?i=1')).toBe(5);
+  });
+
+  it('waits what Retry-After asks before trying again', async () => {
+    const { transport, seen } = throttling(1, '1');
+    const scheduler = new RequestScheduler({ transport });
+    const started = Date.now();
+    const res = await scheduler.send({ method: 'GET', url: '/users?i=1' });
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(seen.get('/users?i=1')).toBe(2);
+  });
+
+  it('still caps 5xx, network failures and a 429 without Retry-After at maxAttempts, paid from the budget', async () => {
+    const backoff = { baseMs: 1, maxMs: 2 };
+    for (const answer of [{ status: 503, headers: {}, body: null }, throttledAnswer(undefined)]) {
+      let sent = 0;
+      const scheduler = new RequestScheduler({ transport: async () => (sent++, answer), maxAttempts: 4, backoff, retryBudget: 50 });
+      expect((await scheduler.send({ method: 'GET', url: '/users?i=1' })).status).toBe(answer.status);
+      expect(sent).toBe(4);
+      expect(scheduler.budget.remaining).toBe(47);
+    }
+    let sent = 0;
+    const failing: GraphTransport = async () => {
+      sent++;
+      throw new TypeError('fetch failed');
+    };
+    const scheduler = new RequestScheduler({ transport: failing, maxAttempts: 3, backoff });
+    const res = await scheduler.send({ method: 'GET', url: '/users?i=1' });
+    expect(res.status).toBe(0);
+    expect(sent).toBe(3);
+  });
+
+  it('retries throttled $batch items inside a 200 the same way: a storm on half of the items loses none', async () => {
+    const tries = new Map<string, number>();
+    const { gateway, graph } = cannedGateway(
+      (c) => {
+        // Half of the items (the even ones) are throttled ten times each before they pass.
+        const n = (tries.get(c.url) ?? 0) + 1;
+        tries.set(c.url, n);
+        const even = Number(/i=(\d+)/.exec(c.url)![1]) % 2 === 0;
+        return even && n <= 10 ? { status: 429, headers: { 'Retry-After': '0' }, body: { error: { code: 'TooManyRequests' } } } : { status: 200, body: { echo: c.url } };
+      },
+      { retryBudget: 2 },
+    );
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => gateway.send(call(i))));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(graph.items).toHaveLength(20 * 11 + 20);
+    expect(gateway.scheduler.budget.remaining).toBe(2);
+  });
+});
+
+describe('a request that never answers', () => {
+  it('is abandoned after the time limit and tried again, so the call still succeeds', async () => {
+    let held = 0;
+    const { gateway, graph } = cannedGateway(() => {
+      // The first answer never comes (well past the limit); the retry is answered at once.
+      if (held++ === 0) return { status: 200, body: { late: true }, delayMs: 60_000 };
+      return { status: 200, body: { late: false } };
+    }, { timeoutMs: 300 });
+    const started = Date.now();
+    const res = await gateway.send(call(1));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ late: false });
+    expect(graph.http).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('fails as a network failure naming the time limit when every attempt runs out of time', async () => {
+    const { gateway, graph } = cannedGateway(() => ({ status: 200, body: {}, delayMs: 60_000 }), { timeoutMs: 100, retryBudget: 2 });
+    const res = await gateway.send(call(1));
+    expect(res.status).toBe(0);
+    expect(res.body).toEqual({ error: { code: 'NetworkError', message: 'Microsoft Graph did not answer within 0.1 s.' } });
+    expect(graph.http).toHaveLength(3);
+  });
+
+  it('still ends at once when the caller aborts, before the time limit', async () => {
+    const { gateway } = cannedGateway(() => ({ status: 200, body: {}, delayMs: 60_000 }), { timeoutMs: 30_000 });
+    const controller = new AbortController();
+    const pending = gateway.send(call(1), { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(500);
   });
 });
