@@ -12,6 +12,7 @@ import { InvocationContext } from '@azure/functions';
 import type { DequeuedMessageItem } from '@azure/storage-queue';
 import { createServices, type Services } from '../api/services';
 import type { Storage } from '../api/storage/clients';
+import { storageErrorCode, withStorageRetry, type StorageRetryOptions } from '../api/storage/retry';
 import { processWorkItem, MAX_DEQUEUE_COUNT } from '../api/worker/process-work-item';
 
 export type QueueHandler = (entry: unknown, context: InvocationContext) => Promise<void>;
@@ -45,6 +46,8 @@ export function runWorker(options: WorkerOptions = {}): RunningWorker {
   const idle = options.idlePollMs ?? 250;
   let stopping = false;
   let wake: (() => void) | undefined;
+  // Settling a message waits through a short outage, but not past its visibility timeout.
+  const retryOptions: StorageRetryOptions = { deadlineMs: visibility * 1000 };
 
   // Messages this worker is handling now: one that reappears (its visibility lapsed while the
   // machine was busy) is left for later rather than handled twice at once.
@@ -64,8 +67,11 @@ export function runWorker(options: WorkerOptions = {}): RunningWorker {
   const handleOnce = async (msg: DequeuedMessageItem, queue: Storage['queue'], poisonQueue: Storage['poisonQueue']): Promise<void> => {
     let popReceipt = msg.popReceipt;
     if (msg.dequeueCount > MAX_DEQUEUE_COUNT) {
-      await poisonQueue.sendMessage(msg.messageText);
-      await queue.deleteMessage(msg.messageId, popReceipt);
+      try {
+        await toPoison(msg, queue, poisonQueue, popReceipt);
+      } catch {
+        // Storage went away meanwhile: the message reappears and is moved on its next delivery.
+      }
       options.onHandled?.(false);
       return;
     }
@@ -102,53 +108,89 @@ export function runWorker(options: WorkerOptions = {}): RunningWorker {
     } finally {
       clearInterval(renew);
     }
+    // Settling the message is retried through a short storage outage; were it given up, the
+    // message would only come back once its visibility lapsed (a repeat that changes nothing).
     try {
       if (ok) {
-        await queue.deleteMessage(msg.messageId, popReceipt);
+        await withStorageRetry(() => queue.deleteMessage(msg.messageId, popReceipt), retryOptions);
       } else if (msg.dequeueCount >= MAX_DEQUEUE_COUNT) {
-        await poisonQueue.sendMessage(msg.messageText);
-        await queue.deleteMessage(msg.messageId, popReceipt);
+        await toPoison(msg, queue, poisonQueue, popReceipt);
       } else {
         // Let it reappear soon for the next attempt.
-        await queue.updateMessage(msg.messageId, popReceipt, undefined, 1);
+        await withStorageRetry(() => queue.updateMessage(msg.messageId, popReceipt, undefined, 1), retryOptions);
       }
     } catch {
-      // The message was taken over by another worker after its visibility lapsed: theirs now.
+      // The message was taken over by another worker after its visibility lapsed (its receipt
+      // no longer holds), or storage stayed away: it reappears, and a repeat changes nothing.
     }
     options.onHandled?.(ok);
   };
 
+  const toPoison = async (msg: DequeuedMessageItem, queue: Storage['queue'], poisonQueue: Storage['poisonQueue'], popReceipt: string): Promise<void> => {
+    await withStorageRetry(() => poisonQueue.sendMessage(msg.messageText), retryOptions);
+    await withStorageRetry(() => queue.deleteMessage(msg.messageId, popReceipt), retryOptions);
+  };
+
   const inFlight = new Set<Promise<void>>();
+  const pause = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    }).finally(() => (wake = undefined));
+  // Unreachable storage (not started yet, restarting) is waited out, never a reason to exit: a
+  // supervisor restarting a worker that exits at once would only spin.
+  let unreachableSince: number | undefined;
+  const unreachable = async (err: unknown): Promise<void> => {
+    if (unreachableSince === undefined) {
+      unreachableSince = Date.now();
+      process.stderr.write(`worker: the work-item queue could not be read (${storageErrorCode(err)}); trying again until it can\n`);
+    }
+    const waited = Date.now() - unreachableSince;
+    await pause(Math.min(5000, idle + waited / 4) * (0.75 + Math.random() * 0.5));
+  };
+  const reachable = (): void => {
+    if (unreachableSince !== undefined) process.stderr.write(`worker: the work-item queue answered again after ${Date.now() - unreachableSince} ms\n`);
+    unreachableSince = undefined;
+  };
   const loop = async (): Promise<void> => {
-    await storage.ensure();
+    while (!stopping) {
+      try {
+        await storage.ensure();
+        break;
+      } catch (err) {
+        await unreachable(err);
+      }
+    }
+    reachable();
     while (!stopping) {
       const room = batchSize - inFlight.size;
       let got = 0;
       if (room > 0) {
         try {
           const res = await storage.queue.receiveMessages({ numberOfMessages: Math.min(32, room), visibilityTimeout: visibility });
+          reachable();
           for (const msg of res.receivedMessageItems) {
             got++;
-            const p = handle(msg).finally(() => {
-              inFlight.delete(p);
-              wake?.();
-            });
+            const p = handle(msg)
+              .catch(() => undefined)
+              .finally(() => {
+                inFlight.delete(p);
+                wake?.();
+              });
             inFlight.add(p);
           }
-        } catch {
-          // Storage not reachable for a moment: poll again shortly.
+        } catch (err) {
+          // Storage not reachable for a moment: poll again, less often the longer it lasts.
+          await unreachable(err);
+          continue;
         }
       }
       if (stopping) break;
       if (got === 0 || inFlight.size >= batchSize) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, got === 0 ? idle : 1000);
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        wake = undefined;
+        await pause(got === 0 ? idle : 1000);
       }
     }
     await Promise.all(inFlight);

@@ -11,6 +11,7 @@ import { destinationFolder, type Action } from '../../core';
 import type { GraphGateway } from '../../graph/graph-gateway';
 import type { Services } from '../services';
 import { toJob, type TargetRow } from '../storage/jobs';
+import { storageErrorCode, withStorageRetry } from '../storage/retry';
 import { workItemSchema } from './work-items';
 
 /** The Functions host moves a message to `-poison` after this many attempts (maxDequeueCount). */
@@ -26,18 +27,25 @@ export async function processWorkItem(services: Services, entry: unknown, contex
   }
   const { tenantId, jobId, chunk } = parsed.data;
   const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
-  await services.storage.ensure();
+  // Every storage call below is a read or a conditional write, so it is retried through a short
+  // outage rather than failing the attempt: after the Graph calls, failing would leave mail moved
+  // but not recorded until the queue delivered the item again.
+  const stored = <T>(what: string, call: () => Promise<T>): Promise<T> =>
+    withStorageRetry(call, {
+      onRetry: (err, _attempt, delayMs) => context.warn(`storage not reachable while ${what} (${storageErrorCode(err)}); retrying in ${Math.round(delayMs)} ms`),
+    });
+  await stored('preparing storage', () => services.storage.ensure());
   const { jobs } = services;
-  let row = await jobs.getRow(tenantId, jobId);
+  let row = await stored('reading the job', () => jobs.getRow(tenantId, jobId));
   if (!row) {
     context.warn(`work item for unknown job ${jobId} ignored`);
     return;
   }
   if (!row.cancelled) {
-    if (!row.started) await jobs.updateRow(tenantId, jobId, (r) => (r.started ? null : { started: true }));
-    const pending = (await jobs.chunkTargets(jobId, chunk)).filter((t) => t.outcome === 'pending');
+    if (!row.started) await stored('marking the job started', () => jobs.updateRow(tenantId, jobId, (r) => (r.started ? null : { started: true })));
+    const pending = (await stored('reading targets', () => jobs.chunkTargets(jobId, chunk))).filter((t) => t.outcome === 'pending');
     // Read the cancel flag again just before acting: a cancel stops work not yet started.
-    row = (await jobs.getRow(tenantId, jobId)) ?? row;
+    row = (await stored('reading the job', () => jobs.getRow(tenantId, jobId))) ?? row;
     if (pending.length && !row.cancelled) {
       let results: ActResult[];
       try {
@@ -61,10 +69,11 @@ export async function processWorkItem(services: Services, entry: unknown, contex
         const error = `Retract could not reach Microsoft Graph for this item after ${dequeueCount} attempts. Run a new job for it later.`;
         results = pending.map((t) => ({ mailbox: t.mailbox, messageId: t.messageId, outcome: 'failed' as const, error }));
       }
-      await recordResults(services, jobId, pending, results, row.action === 'undo' ? undefined : destinationFolder(row.action));
+      const destination = row.action === 'undo' ? undefined : destinationFolder(row.action);
+      await stored('recording outcomes', () => recordResults(services, jobId, pending, results, destination));
     }
   }
-  await finishJob(services, tenantId, jobId);
+  await stored('finishing the job', () => finishJob(services, tenantId, jobId));
 }
 
 /**

@@ -1,0 +1,78 @@
+/**
+ * Retrying storage calls through a short outage (Azure Storage failing over, Azurite restarted).
+ * The SDKs retry a few times within about seven seconds; a work item that has already acted on
+ * mail must not give up that soon, or its effect would be recorded only on a later delivery.
+ * Only calls that are safe to repeat are retried here: reads, and writes that are conditional
+ * (ETag, create-once) or whose repeat the caller detects.
+ */
+import { statusOf } from './clients';
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'REQUEST_SEND_ERROR',
+]);
+
+/** Whether an error from a storage call says the service was not reachable or not ready, rather than refused the call. */
+export function isTransientStorageError(err: unknown): boolean {
+  const status = statusOf(err);
+  if (status !== undefined) return status === 408 || status === 429 || status >= 500;
+  if (!err || typeof err !== 'object') return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause && cause !== err) return isTransientStorageError(cause);
+  // The SDKs name an aborted or failed send without a status or a code in a few ways.
+  const name = (err as { name?: unknown }).name;
+  return name === 'RestError' && typeof code !== 'string';
+}
+
+export interface StorageRetryOptions {
+  /** Give up (rethrow the last error) once this long has passed since the first try. */
+  deadlineMs?: number;
+  /** First wait; doubled each time up to `maxDelayMs`, with jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Told once per call, at its first retry (a log line without secrets). */
+  onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** How long a work item waits for storage to come back before it lets the queue retry it. */
+export const STORAGE_RETRY_DEADLINE_MS = 60_000;
+
+export async function withStorageRetry<T>(call: () => Promise<T>, options: StorageRetryOptions = {}): Promise<T> {
+  const now = options.now ?? Date.now;
+  const wait = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = now() + (options.deadlineMs ?? STORAGE_RETRY_DEADLINE_MS);
+  const base = options.baseDelayMs ?? 200;
+  const max = options.maxDelayMs ?? 3000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isTransientStorageError(err)) throw err;
+      const delay = Math.min(max, base * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+      if (now() + delay > deadline) throw err;
+      if (attempt === 1) options.onRetry?.(err, attempt, delay);
+      await wait(delay);
+    }
+  }
+}
+
+/** A short description of a storage error for a log line: its code or status, never its message (it may hold a URL with a SAS). */
+export function storageErrorCode(err: unknown): string {
+  const status = statusOf(err);
+  if (status !== undefined) return `HTTP ${status}`;
+  const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : err instanceof Error ? err.name : 'error';
+}

@@ -1,0 +1,207 @@
+/**
+ * Azurite restarted mid-job, on-disk mode (issue 11): the real stack — the API host, a worker
+ * process, Azurite writing to a data folder and the simulated tenant over HTTPS. While the job's
+ * targets are being moved, Azurite is stopped, left down for a few seconds and started again on
+ * the same data folder and ports. The job must still end exactly: every selected target moved
+ * once (one successful move each in the simulator's log), nothing else in any mailbox changed
+ * (full /_sim snapshots before and after), counts exact, the job's intent and outcome records in
+ * the audit and `audit verify` ok (harness `expectExactJob`).
+ *
+ * The stack is built here rather than with tests/integration/api/stack.ts, whose Azurite is in
+ * memory (its data would be gone after a restart).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { localApiEnv } from '../../src/dev/api-env';
+import { startApiHost } from '../../src/dev/api-host';
+import { startAzurite, type AzuriteHandle } from '../../src/dev/azurite';
+import { ensureDevCerts } from '../../src/dev/certs';
+import { startSimServer } from '../../src/sim/server';
+import type { TenantFixture } from '../../src/sim/fixture';
+import type { Stack } from '../integration/api/stack';
+import {
+  LONG,
+  NO_FAULTS,
+  bulkFixture,
+  exited,
+  expectExactJob,
+  removalsPerMessage,
+  report,
+  requestSeq,
+  requestsSince,
+  setFaults,
+  sleep,
+  snapshot,
+  until,
+  waitForJobEnd,
+  type Target,
+} from './harness';
+
+// More chunks (of 20) than a worker takes at once (8), so some are still queued at the restart.
+const N = LONG ? 1000 : 200;
+/** How long Azurite stays down each time, and how many times it is restarted in the job. */
+const DOWN_MS = LONG ? 8000 : 4000;
+const RESTARTS = LONG ? 2 : 1;
+
+jest.setTimeout(LONG ? 900_000 : 150_000);
+
+let dataDir: string;
+let stack: Stack;
+let admin: string;
+const children: ChildProcess[] = [];
+
+/** A stack like tests/integration/api/stack.ts, with Azurite on disk under `dataDir`. */
+async function startDiskStack(fixture: TenantFixture): Promise<Stack> {
+  const certs = ensureDevCerts();
+  const apiAppFx = fixture.apps.find((a) => a.name === 'retract-api');
+  if (!apiAppFx?.secret || !apiAppFx.identifierUri) throw new Error('the fixture has no retract-api app with a secret and an identifier URI');
+  const apiApp = { clientId: apiAppFx.clientId, secret: apiAppFx.secret, identifierUri: apiAppFx.identifierUri };
+  const azurite = await startAzurite({ dataDir });
+  const sim = await startSimServer({ fixture, cert: certs.cert, key: certs.key, port: 0 });
+  const env = { ...localApiEnv(fixture, sim.origin, azurite.connectionString), RETRACT_WORKER_VISIBILITY_SEC: '10' };
+  const api = await startApiHost({ env, cert: certs.cert, key: certs.key, workers: 0 });
+  const tokenUrl = `${sim.origin}/${fixture.tenant.id}/oauth2/v2.0/token`;
+  const token = async (form: Record<string, string>): Promise<string> => {
+    const res = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+    const body = (await res.json()) as { access_token?: string; error_description?: string };
+    if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${body.error_description ?? ''}`);
+    return body.access_token;
+  };
+  const s: Stack = {
+    azurite,
+    sim,
+    api,
+    fixture,
+    env,
+    apiApp,
+    appToken(appName) {
+      const app = fixture.apps.find((a) => a.name === appName);
+      if (!app?.secret) throw new Error(`no app ${appName} with a secret`);
+      return token({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.secret, scope: `${apiApp.identifierUri}/.default` });
+    },
+    userToken() {
+      throw new Error('not used here');
+    },
+    async call(method, route, opts = {}) {
+      const headers: Record<string, string> = {};
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      const body = opts.rawBody ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
+      if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+      const res = await fetch(`${api.url}/${route}`, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close() {
+      await api.close();
+      await sim.close();
+      await s.azurite.stop();
+    },
+  };
+  return s;
+}
+
+/** Worker processes (src/dev/worker.ts) with their error output kept, to count failed attempts. */
+const workerLog: string[] = [];
+function startWorker(): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../src/dev/worker.ts')], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: { ...process.env, ...stack.env },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let partial = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    workerLog.push(...lines);
+  });
+  children.push(child);
+  return child;
+}
+
+/** Stops Azurite, waits `downMs` (starting `whileDown` meanwhile), starts it again on the same data folder and ports. */
+async function restartAzurite(downMs: number, whileDown?: () => void): Promise<AzuriteHandle> {
+  const old = stack.azurite;
+  await old.stop();
+  whileDown?.();
+  await sleep(downMs);
+  const next = await startAzurite({ dataDir, ports: { blob: old.blobPort, queue: old.queuePort, table: old.tablePort } });
+  expect(next.connectionString).toBe(old.connectionString);
+  stack.azurite = next;
+  return next;
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'retract-azurite-'));
+  stack = await startDiskStack(bulkFixture({ prefix: 'rst', count: N, phishRefs: ['phish-restart'] }));
+  admin = await stack.appToken('retract-cli');
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await Promise.all(children.map(exited));
+  await stack?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+it('finishes a job exactly once when Azurite (on disk) is restarted while its targets are moved', async () => {
+  const copies = (await (await fetch(`${stack.sim.origin}/_sim/mailboxes/rst0000%40contoso.com/messages`)).json()) as Array<{ ref: string; internetMessageId: string }>;
+  const internetMessageId = copies.find((m) => m.ref === 'phish-restart')!.internetMessageId;
+  const lookup = await stack.call('POST', 'lookups', { token: admin, body: { internetMessageId, depth: 0 } });
+  expect(lookup.status).toBe(200);
+  const targets: Target[] = lookup.body.targets;
+  expect(targets).toHaveLength(N);
+  const excluded = [targets[1]!, targets[N - 2]!];
+  const selected = targets.filter((t) => !excluded.includes(t));
+  const before = await snapshot(stack);
+  const seqBefore = await requestSeq(stack);
+
+  // Graph answers slowly, so that the job is still moving targets when Azurite goes away.
+  await setFaults(stack, { ...NO_FAULTS, latencyMs: LONG ? 300 : 400 });
+  startWorker();
+  const accepted = await stack.call('POST', 'jobs', { token: admin, body: { lookupId: lookup.body.lookupId, action: 'soft-delete', exclude: excluded.map((t) => t.messageId), reason: 'reliability azurite restart' } });
+  expect(accepted.status).toBe(202);
+  const jobId: string = accepted.body.jobId;
+  const started = Date.now();
+
+  const restarts: string[] = [];
+  for (let i = 0; i < RESTARTS; i++) {
+    // Stop Azurite once more targets have been moved (the first time: as soon as any has).
+    const want = Math.max(1, Math.floor((selected.length * i) / RESTARTS) + 1);
+    const moved = await until(
+      `${want} targets moved`,
+      async () => removalsPerMessage(await requestsSince(stack, seqBefore)).size,
+      (m) => m >= want,
+      60_000,
+      50,
+    );
+    expect(moved).toBeLessThan(selected.length);
+    const at = Date.now() - started;
+    // A second worker starts while storage is away: it must wait for it, not exit.
+    await restartAzurite(DOWN_MS, i === 0 ? () => void startWorker() : undefined);
+    restarts.push(`down ${DOWN_MS / 1000} s at ${(at / 1000).toFixed(1)} s after the job was accepted, ${moved} of ${selected.length} targets moved`);
+  }
+
+  const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000, pollMs: 250 });
+  await setFaults(stack, NO_FAULTS);
+  // The workers lived through the outage: they waited for storage (no crash, no exit), and no
+  // work item failed an attempt (its storage calls were retried instead).
+  expect(children.map((c) => ({ exitCode: c.exitCode, signal: c.signalCode }))).toEqual(children.map(() => ({ exitCode: null, signal: null })));
+  const failedAttempts = workerLog.filter((l) => / failed \(attempt \d+\)/.test(l));
+  expect(failedAttempts).toEqual([]);
+  const retries = workerLog.filter((l) => /storage not reachable|could not be read/.test(l)).length;
+  const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'soft-delete', before, seqBefore });
+  const poison = await stack.api.services.storage.poisonQueue.peekMessages({ numberOfMessages: 32 });
+  expect(poison.peekedMessageItems).toHaveLength(0);
+  report(`Azurite restarted (on disk): ${f.targets} targets (${N} previewed, 2 excluded), ${restarts.join('; ')}; 2 worker processes (one started during the outage), ${retries} storage waits logged, 0 failed attempts; ${f.removals} moves, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map(exited));
+});

@@ -1,0 +1,94 @@
+import { RestError } from '@azure/data-tables';
+import { isTransientStorageError, storageErrorCode, withStorageRetry } from '../../../src/api/storage/retry';
+
+const refused = (): RestError => new RestError('connect ECONNREFUSED 127.0.0.1:10002', { code: 'ECONNREFUSED' });
+const status = (n: number): RestError => new RestError(`status ${n}`, { statusCode: n });
+
+/** A clock that moves only when the retry sleeps, so the tests take no time. */
+function fakeClock(): { now: () => number; sleep: (ms: number) => Promise<void>; slept: number[] } {
+  let t = 0;
+  const slept: number[] = [];
+  return {
+    now: () => t,
+    sleep: async (ms) => {
+      slept.push(ms);
+      t += ms;
+    },
+    slept,
+  };
+}
+
+describe('isTransientStorageError', () => {
+  it('counts an unreachable service, a reset and a 5xx/408/429 as transient', () => {
+    expect(isTransientStorageError(refused())).toBe(true);
+    expect(isTransientStorageError(new RestError('socket hang up', { code: 'ECONNRESET' }))).toBe(true);
+    for (const n of [408, 429, 500, 503]) expect(isTransientStorageError(status(n))).toBe(true);
+    expect(isTransientStorageError(Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } }))).toBe(true);
+  });
+
+  it('never retries an answer that refused the call (ETag, conflict, not found, bad request)', () => {
+    for (const n of [400, 403, 404, 409, 412]) expect(isTransientStorageError(status(n))).toBe(false);
+    expect(isTransientStorageError(new TypeError('x is undefined'))).toBe(false);
+    expect(isTransientStorageError(undefined)).toBe(false);
+  });
+});
+
+describe('withStorageRetry', () => {
+  it('waits out a short outage with growing waits and returns the answer', async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    const onRetry = jest.fn();
+    const value = await withStorageRetry(
+      async () => {
+        calls++;
+        if (calls < 5) throw refused();
+        return 'recorded';
+      },
+      { ...clock, onRetry, baseDelayMs: 100, maxDelayMs: 1000 },
+    );
+    expect(value).toBe('recorded');
+    expect(calls).toBe(5);
+    expect(clock.slept).toHaveLength(4);
+    // Doubling, within the jitter of ±25 %.
+    expect(clock.slept[0]).toBeGreaterThanOrEqual(75);
+    expect(clock.slept[3]).toBeGreaterThanOrEqual(600);
+    expect(onRetry).toHaveBeenCalledTimes(1);
+  });
+
+  it('rethrows the last error once the deadline has passed', async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    await expect(
+      withStorageRetry(
+        async () => {
+          calls++;
+          throw refused();
+        },
+        { ...clock, deadlineMs: 10_000, baseDelayMs: 200, maxDelayMs: 2000 },
+      ),
+    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(calls).toBeGreaterThan(3);
+    expect(clock.now()).toBeLessThanOrEqual(10_000);
+  });
+
+  it('does not retry a refusal', async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    await expect(
+      withStorageRetry(async () => {
+        calls++;
+        throw status(412);
+      }, clock),
+    ).rejects.toMatchObject({ statusCode: 412 });
+    expect(calls).toBe(1);
+    expect(clock.slept).toEqual([]);
+  });
+});
+
+describe('storageErrorCode', () => {
+  it('names the code or status, never the message (it may hold a URL)', () => {
+    expect(storageErrorCode(refused())).toBe('ECONNREFUSED');
+    expect(storageErrorCode(status(503))).toBe('HTTP 503');
+    expect(storageErrorCode(new RestError('https://acct.table.core.windows.net/?sig=secret'))).toBe('RestError');
+  });
+});
