@@ -64,7 +64,9 @@ export async function lookup(
   const opts: OpOptions = { signal: env.signal, meter };
   const run = new LookupRun(gateway, opts);
 
-  const [domainList, traced] = await Promise.all([gateway.listDomains(opts), traceRecipients(env, input.internetMessageId)]);
+  const [domainList, traceResult] = await Promise.all([gateway.listDomains(opts), traceRecipients(env, input.internetMessageId)]);
+  const traceFailed = traceResult === 'unavailable';
+  const traced = traceFailed ? undefined : traceResult;
   run.domains = { verifiedDomains: domainList.filter((d) => d.isVerified).map((d) => d.id), managedDomains: env.managedDomains };
 
   // Step 1 and 3: recipients from the item, the trace, the sender's own copy and every copy found.
@@ -97,8 +99,9 @@ export async function lookup(
     }
     queue = take(await run.searchCopies(input.internetMessageId, toSearch));
     if (queue.length > 0) anyRecipientNamed = true;
-    if (round === 0 && !anyRecipientNamed) {
-      // Neither the item, the trace nor the sender's copy names anyone: sweep the managed domains.
+    if (round === 0 && (!anyRecipientNamed || traceFailed)) {
+      // Neither the item, the trace nor the sender's copy names anyone, or the trace could not be
+      // read (throttled, down) so recipients may be missing (Bcc): sweep the managed domains.
       queue.push(...take(await run.sweep(input.internetMessageId)));
     }
     if (queue.length === 0 && (!sender || senderResolved)) break;
@@ -128,13 +131,15 @@ export async function lookup(
   };
 }
 
-async function traceRecipients(env: LookupEnv, internetMessageId: string): Promise<{ sender?: string; recipients: string[] } | undefined> {
+/** The trace's sender and recipients; undefined when no trace is configured, 'unavailable' when it failed. */
+async function traceRecipients(env: LookupEnv, internetMessageId: string): Promise<{ sender?: string; recipients: string[] } | 'unavailable' | undefined> {
   if (!env.trace) return undefined;
   try {
     return await env.trace.recipientsOf(internetMessageId);
-  } catch {
-    // Without the trace the lookup still has the item, the sender's copy, or the sweep.
-    return undefined;
+  } catch (err) {
+    if (env.signal?.aborted) throw err;
+    // Without the trace the lookup still has the item, the sender's copy, and the sweep.
+    return 'unavailable';
   }
 }
 

@@ -15,6 +15,7 @@ import { LONG, diffSnapshots, report, snapshot, type Snapshot } from './harness'
 
 const RUNS = LONG ? 200 : 20;
 const CHEAP_RUNS = LONG ? 500 : 60;
+const LOOKUP_RUNS = LONG ? 100 : 20;
 
 /** Ids attackers use: quotes, `=`, brackets, OData and wildcard syntax, Unicode. */
 const TRICKY = [
@@ -88,6 +89,44 @@ it('refuses malformed internetMessageIds with a 400 naming the field', async () 
     }),
     { numRuns: CHEAP_RUNS },
   );
+});
+
+// Well-formed ids full of quotes, `=`, brackets, OData fragments and Unicode: each reaches
+// Graph as one literal, so a lookup finds a message with exactly that id or nothing. Each of
+// these lookups also runs after the tenant's message-trace queries are spent (a made-up id costs
+// nine), which once stalled lookups for minutes.
+it('never widens a search: a lookup finds only messages with exactly the id asked for', async () => {
+  const odata = fc.constantFrom("'", "''", "' or true or '", "')", ' eq ', '$filter=', '*', '%27', "\\'", 'internetMessageId', '/', '?', '#', '&$top=999');
+  const local = fc.array(fc.oneof(part, odata), { minLength: 1, maxLength: 4 }).map((xs) => xs.join('').replace(/[<>@\s]/g, ''));
+  const made = fc
+    .tuple(local, fc.constantFrom('evil.example', 'contoso.com', "x'.example"))
+    .map(([l, d]) => `<${l || 'a'}@${d}>`)
+    .filter((id) => !TRICKY.includes(id) && id !== FORGED);
+  // An id that differs from a delivered one by a character: not a prefix match, not a wildcard.
+  const near = fc.tuple(fc.constantFrom(...TRICKY), fc.constantFrom('drop', 'quote', 'suffix')).map(([id, how]) => {
+    if (how === 'drop') return `<${id.slice(2)}`;
+    if (how === 'quote') return id.replace('@', "'@");
+    return id.replace(/>$/, 'x>');
+  });
+  let lookups = 0;
+  const started = Date.now();
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(made, near), async (internetMessageId) => {
+      const res = await lookup({ internetMessageId, depth: 0, includeSenderCopy: true });
+      lookups++;
+      expect(res.status).toBe(200);
+      expect(res.body.targets).toEqual([]);
+    }),
+    { numRuns: LOOKUP_RUNS },
+  );
+  // And each delivered tricky id finds exactly its two copies, nothing more.
+  for (const id of TRICKY) {
+    const res = await lookup({ internetMessageId: id, depth: 0 });
+    lookups++;
+    expect(res.status).toBe(200);
+    expect(res.body.targets.map((t: { mailbox: string; internetMessageId: string }) => `${t.mailbox} ${t.internetMessageId}`).sort()).toEqual([`lee@contoso.com ${id}`, `megan@contoso.com ${id}`]);
+  }
+  report(`never widens: ${lookups} lookups of hostile well-formed ids (${LOOKUP_RUNS} random), none found a message with another id, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
 it('refuses every API body with a field of the wrong type as a 400 naming the field, and changes nothing', async () => {

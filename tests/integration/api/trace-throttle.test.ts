@@ -56,4 +56,10 @@ it('keeps answering lookups in seconds once the tenant has spent its message-tra
   expect(Date.now() - started).toBeLessThan(15_000);
   expect(after.status).toBe(200);
   expect(targetsOf(after.body)).toEqual(targetsOf(before.body));
+
+  // Even when the item names only an address that reaches no mailbox: the trace would have named
+  // the real recipients, so without it the lookup sweeps rather than trusting the item alone.
+  const named = await stack.call('POST', 'lookups', { token: admin, body: { internetMessageId: phishId, depth: 1, recipients: ['\uff41dele@contoso.com'] } });
+  expect(named.status).toBe(200);
+  expect(targetsOf(named.body)).toEqual(targetsOf(before.body));
 }, 120_000);
