@@ -1,17 +1,19 @@
 /**
  * Faults during real jobs (API host + worker processes + Azurite + the simulated tenant over
- * HTTPS): connection resets, 503 bursts, and the API restarted while a client polls. (The
- * SIGKILL-three-times and 429-storm scenarios found product defects; see docs/reliability.md.) After each: every previewed and selected target removed
- * exactly once (one successful move each in the simulator's request log), nothing else in any
- * mailbox changed (full /_sim snapshots before and after), counts exact, the job's intent and
- * outcome records in the audit and `audit verify` ok.
+ * HTTPS): connection resets, 503 bursts, the API restarted while a client polls, the worker
+ * SIGKILLed three times in one job, a 429 storm on half of all Graph requests, and requests
+ * that are never answered. After each: every previewed and selected target removed exactly
+ * once (one successful move each in the simulator's request log), nothing else in any mailbox
+ * changed (full /_sim snapshots before and after), counts exact, the job's intent and outcome
+ * records in the audit and `audit verify` ok.
  *
- * The simulator injects latency and 500/502/503/504 answers; 429s at a given share of requests
- * and connection resets come from a fault proxy between the product and the simulator's Graph
- * (harness.ts). A request held past a client timeout is not tested: the product's Graph client
- * sets no timeout of its own.
+ * The simulator injects latency and 500/502/503/504 answers; 429s at a given share of requests,
+ * connection resets, requests held without an answer, and the moment to kill a worker (after
+ * the service moved an item, before the worker heard of it) come from a fault proxy between the
+ * product and the simulator's Graph (harness.ts).
  */
 import type { ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { spawnWorker, startApiHost, type ApiHost } from '../../src/dev/api-host';
 import { ensureDevCerts } from '../../src/dev/certs';
 import { startStack, type Stack } from '../integration/api/stack';
@@ -30,12 +32,14 @@ import {
   setFaults,
   sleep,
   snapshot,
+  successfulMoves,
+  until,
   waitForJobEnd,
   type Target,
 } from './harness';
 
 const N = LONG ? 400 : 40;
-const SCENARIOS = ['resets', 'burst', 'restart'] as const;
+const SCENARIOS = ['resets', 'burst', 'restart', 'kill', 'storm', 'timeout'] as const;
 let proxy: FaultProxy;
 let stack: Stack;
 let admin: string;
@@ -64,10 +68,12 @@ afterEach(async () => {
   const live = children.filter((c) => c.exitCode === null && c.signalCode === null);
   for (const c of live) c.kill('SIGKILL');
   await Promise.all(live.map(exited));
+  proxy.faults = { throttle429: 0, reset: 0, hold: 0 };
+  proxy.onAnswer = undefined;
 });
 
-function worker(): ChildProcess {
-  const w = spawnWorker(stack.env);
+function worker(env: Record<string, string> = {}): ChildProcess {
+  const w = spawnWorker({ ...stack.env, ...env });
   children.push(w);
   return w;
 }
@@ -168,6 +174,89 @@ it('finishes a job exactly once while the API is restarted under a polling clien
   const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'soft-delete', before, seqBefore });
   expect(pollErrors).toBeGreaterThan(0);
   report(`API restarted while polling: ${f.targets} targets, API down 1 s mid-job, ${pollErrors} polls failed meanwhile and the client carried on, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
+  w.kill('SIGTERM');
+  await exited(w);
+});
+
+it('finishes a job exactly once though its worker is SIGKILLed three times at random points', async () => {
+  // Slow answers, so that each worker is still at work when its kill point comes.
+  await setFaults(stack, { ...NO_FAULTS, latencyMs: LONG ? 100 : 200 });
+  // Work items in hand reappear 3 s after their worker dies.
+  const env = { RETRACT_WORKER_VISIBILITY_SEC: '3' };
+  // The first kill comes as the first successful moves are answered, before the worker hears of
+  // them (the items are moved, their outcomes unrecorded); the next two after 1–3 Graph answers
+  // to the next worker (before, between or after its reads).
+  const points: Array<'first-move' | number> = ['first-move', 1 + randomInt(3), 1 + randomInt(3)];
+  const kills: string[] = [];
+  let movedUnrecorded = 0;
+  let current: ChildProcess | undefined;
+  let point: 'first-move' | number = 'first-move';
+  let answers = 0;
+  proxy.onAnswer = async (a) => {
+    const w = current;
+    if (!w) return;
+    answers++;
+    const moves = successfulMoves(a);
+    if (point === 'first-move' ? moves === 0 : answers < point) return;
+    current = undefined;
+    if (point === 'first-move') movedUnrecorded = moves;
+    kills.push(point === 'first-move' ? `after ${moves} moves were answered` : `after ${answers} Graph answers`);
+    w.kill('SIGKILL');
+    await exited(w);
+  };
+  const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('kill', 'soft-delete');
+  const started = Date.now();
+  for (const p of points) {
+    point = p;
+    answers = 0;
+    const w = worker(env);
+    current = w;
+    await until('the worker to be killed', async () => w.signalCode, (sig) => sig === 'SIGKILL', LONG ? 300_000 : 60_000, 50);
+  }
+  proxy.onAnswer = undefined;
+  const last = worker(env);
+  const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 });
+  await setFaults(stack, NO_FAULTS);
+  const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'soft-delete', before, seqBefore });
+  expect(kills).toHaveLength(3);
+  expect(movedUnrecorded).toBeGreaterThan(0);
+  report(`worker SIGKILLed 3 times: ${f.targets} targets, kills ${kills.join('; ')} (${movedUnrecorded} items moved but unrecorded at the first), ${f.removals} successful moves, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
+  last.kill('SIGTERM');
+  await exited(last);
+});
+
+it('finishes a job exactly once through a 429 storm (half of all Graph requests and $batch items)', async () => {
+  const w = worker();
+  const injected = { ...proxy.injected };
+  const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('storm', 'soft-delete', () => {
+    Object.assign(injected, proxy.injected);
+    proxy.faults = { throttle429: 0.5, reset: 0 };
+  });
+  const started = Date.now();
+  const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 }).finally(() => (proxy.faults = { throttle429: 0, reset: 0 }));
+  const throttled = proxy.injected.throttled - injected.throttled;
+  const forwarded = proxy.injected.forwarded - injected.forwarded;
+  const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'soft-delete', before, seqBefore });
+  expect(throttled).toBeGreaterThan(0);
+  report(`429 storm (p=0.5, Retry-After 1): ${f.targets} targets, ${throttled} requests and $batch items answered 429, ${forwarded} requests passed on, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
+  w.kill('SIGTERM');
+  await exited(w);
+});
+
+it('finishes a job exactly once when some Graph requests are never answered (held past the client time limit)', async () => {
+  const timeoutMs = 2000;
+  const w = worker({ RETRACT_GRAPH_TIMEOUT_MS: String(timeoutMs) });
+  const injected = { ...proxy.injected };
+  const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('timeout', 'move-to-junk', () => {
+    Object.assign(injected, proxy.injected);
+    proxy.faults = { throttle429: 0, reset: 0, hold: 0.15 };
+  });
+  const started = Date.now();
+  const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 }).finally(() => (proxy.faults = { throttle429: 0, reset: 0, hold: 0 }));
+  const held = proxy.injected.held - injected.held;
+  const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'move-to-junk', before, seqBefore });
+  expect(held).toBeGreaterThan(0);
+  report(`requests never answered (p=0.15, client time limit ${timeoutMs} ms): ${f.targets} targets, ${held} requests held, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
   w.kill('SIGTERM');
   await exited(w);
 });

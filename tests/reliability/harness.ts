@@ -288,18 +288,29 @@ export interface FaultProxy {
   origin: string;
   /** Where requests go on to (the simulator's origin), set once the simulator runs. */
   target: string;
-  /** Probabilities per Graph request (and per `$batch` item for 429). */
-  faults: { throttle429: number; reset: number };
-  /** Counts since the proxy started (resets: the first request after `reset` is set above 0 is always reset). */
-  injected: { throttled: number; resets: number; forwarded: number };
+  /**
+   * Probabilities per Graph request (and per `$batch` item for 429). `hold`: the request is
+   * taken in and never answered (nor forwarded) until the proxy closes — a client without a
+   * time limit waits forever.
+   */
+  faults: { throttle429: number; reset: number; hold?: number };
+  /** Counts since the proxy started (resets and holds: the first request after each is set above 0 always meets it). */
+  injected: { throttled: number; resets: number; held: number; forwarded: number };
+  /**
+   * Called with each Graph answer from the simulator before it is passed on to the product; the
+   * answer waits for the returned promise (a test kills a worker here, after the service acted
+   * but before the worker heard of it).
+   */
+  onAnswer?: (answer: { method: string; url: string; requestBody: string | undefined; status: number; text: string }) => void | Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * A fault-injecting HTTPS proxy in front of the simulator's Graph: answers a share of requests
  * 429 with `Retry-After: 1` before they reach the service (a `$batch` loses a share of its items
- * to 429 inside a 200, as Graph does), and resets a share of connections before forwarding. The
- * simulator itself throttles only by rate and concurrency and cannot reset connections.
+ * to 429 inside a 200, as Graph does), resets a share of connections before forwarding, and
+ * holds a share of requests without ever answering them. The simulator itself throttles only by
+ * rate and concurrency and cannot reset connections or hang.
  */
 export async function startFaultProxy(): Promise<FaultProxy> {
   const https = await import('node:https');
@@ -309,14 +320,16 @@ export async function startFaultProxy(): Promise<FaultProxy> {
   const proxy: FaultProxy = {
     origin: '',
     target: '',
-    faults: { throttle429: 0, reset: 0 },
-    injected: { throttled: 0, resets: 0, forwarded: 0 },
+    faults: { throttle429: 0, reset: 0, hold: 0 },
+    injected: { throttled: 0, resets: 0, held: 0, forwarded: 0 },
     close: async () => undefined,
   };
   const forward = async (method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> => {
     proxy.injected.forwarded++;
     const res = await fetch(proxy.target + url, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : body });
-    return { status: res.status, headers: res.headers, text: await res.text() };
+    const text = await res.text();
+    await proxy.onAnswer?.({ method, url, requestBody: body, status: res.status, text });
+    return { status: res.status, headers: res.headers, text };
   };
   const server = https.createServer({ cert: certs.cert, key: certs.key }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -329,6 +342,12 @@ export async function startFaultProxy(): Promise<FaultProxy> {
         if (isGraph && proxy.faults.reset > 0 && (Math.random() < proxy.faults.reset || !proxy.injected.resets)) {
           proxy.injected.resets++;
           req.socket.destroy();
+          return;
+        }
+        const hold = proxy.faults.hold ?? 0;
+        if (isGraph && hold > 0 && (Math.random() < hold || !proxy.injected.held)) {
+          // Never answered: the socket stays open until the client gives up or the proxy closes.
+          proxy.injected.held++;
           return;
         }
         const headers: Record<string, string> = {};
@@ -377,4 +396,15 @@ export async function startFaultProxy(): Promise<FaultProxy> {
       server.close(() => resolve());
     });
   return proxy;
+}
+
+/** Successful moves in one Graph answer seen by the fault proxy: a lone `…/move`, or the `…/move` items of a `$batch`. */
+export function successfulMoves(answer: { method: string; url: string; requestBody: string | undefined; status: number; text: string }): number {
+  const ok = (status: number) => status >= 200 && status < 300;
+  if (/\/messages\/[^/]+\/move$/.test(answer.url)) return answer.method === 'POST' && ok(answer.status) ? 1 : 0;
+  if (!answer.url.startsWith('/v1.0/$batch') || answer.status !== 200 || !answer.requestBody) return 0;
+  const sent = (JSON.parse(answer.requestBody) as { requests: Array<{ id: string; method: string; url: string }> }).requests;
+  const moveIds = new Set(sent.filter((r) => r.method === 'POST' && /\/messages\/[^/]+\/move$/.test(r.url)).map((r) => r.id));
+  const got = (JSON.parse(answer.text) as { responses: Array<{ id: string; status: number }> }).responses;
+  return got.filter((r) => moveIds.has(r.id) && ok(r.status)).length;
 }
