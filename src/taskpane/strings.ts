@@ -102,6 +102,7 @@ export const strings = {
     outcome: 'Outcome',
     outcomes: { pending: 'Pending', done: 'Done', 'already-gone': 'Already gone', failed: 'Failed' } as Record<string, string>,
     cancelJob: 'Cancel job',
+    reconnecting: 'Retract is not answering right now. The job goes on without this pane; trying again…',
     undo: 'Undo',
     undoStarted: 'Undo started: each item goes back to the folder it came from.',
     retention: 'Exchange keeps deleted items for a limited time (14 days by default); undo works only within it.',

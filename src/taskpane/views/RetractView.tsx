@@ -112,8 +112,8 @@ export function RetractView(props: { message: RetractMessage | null; noMessageTe
   const [undoJobId, setUndoJobId] = useState<string>();
   const [actionError, setActionError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const { job, error: jobError } = useJob(api, jobId, pollMs);
-  const { job: undoJob, error: undoError } = useJob(api, undoJobId, pollMs);
+  const { job, error: jobError, reconnecting: jobReconnecting } = useJob(api, jobId, pollMs);
+  const { job: undoJob, error: undoError, reconnecting: undoReconnecting } = useJob(api, undoJobId, pollMs);
 
   const findCopies = async () => {
     if (!message) return;
@@ -401,6 +401,7 @@ export function RetractView(props: { message: RetractMessage | null; noMessageTe
       {actionError ? <StatusBar intent="error">{errorText(actionError)}</StatusBar> : null}
       {jobId && !job && !jobError ? <Spinner size="small" label={strings.retract.jobStatus.queued} /> : null}
       {jobError ? <StatusBar intent="error">{errorText(jobError)}</StatusBar> : null}
+      {jobReconnecting || undoReconnecting ? <StatusBar intent="warning">{strings.retract.reconnecting}</StatusBar> : null}
       {job ? <JobProgress title={strings.retract.actions[job.action] ?? job.action} job={job} onCancel={() => cancel(job.jobId)} busy={busy} /> : null}
       {canUndo ? (
         <div className={s.section}>

@@ -3,6 +3,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { RetractView } from '../../../src/taskpane/views/RetractView';
 import { deferred, dialogButton, fakeApi, jobFixture, lookupFixture, PHISH, problem, renderWith } from './fake-api';
 import type { Lookup } from '../../../src/contracts';
+import { ApiError } from '../../../src/taskpane/api-client';
 
 const message = {
   internetMessageId: PHISH,
@@ -196,4 +197,40 @@ it('with no open message, explains why and lets an admin type a Message-ID', asy
   fireEvent.click(open);
   fireEvent.click(await screen.findByRole('button', { name: 'Find copies' }));
   await waitFor(() => expect(api.lookup).toHaveBeenCalledWith({ internetMessageId: PHISH, depth: 1, includeSenderCopy: false }));
+});
+
+it('keeps polling a running job through a restart of the service, saying so, and shows how it ended', async () => {
+  // Running, then the API does not answer (restarting), then a 503, then the job has completed.
+  const answers: Array<() => Promise<import('../../../src/contracts').Job>> = [
+    async () => jobFixture({ status: 'running', counts: { targets: 4, done: 1, alreadyGone: 0, failed: 0 } }),
+    async () => Promise.reject(new ApiError('Retract could not reach its service.', 0)),
+    async () => Promise.reject(problem(503, 'Retract is starting.')),
+    async () => jobFixture({ status: 'completed', counts: { targets: 4, done: 4, alreadyGone: 0, failed: 0 } }),
+  ];
+  const api = fakeApi({ lookup: async () => lookupFixture, startJob: async () => ({ jobId: 'job1' }), job: () => (answers.length > 1 ? answers.shift()! : answers[0]!)() });
+  view(api);
+  fireEvent.click(screen.getByRole('button', { name: 'Find copies' }));
+  await screen.findByRole('grid');
+  fireEvent.click(screen.getByRole('button', { name: 'Retract' }));
+  fireEvent.click(dialogButton(await screen.findByRole('alertdialog'), 'Retract now'));
+  expect(await screen.findByText(/Retract is not answering right now\. The job goes on without this pane/)).toBeInTheDocument();
+  // The progress already shown stays while the pane reconnects.
+  expect(screen.getByText('Soft delete (recoverable): Running')).toBeInTheDocument();
+  expect(await screen.findByText('Soft delete (recoverable): Completed', undefined, { timeout: 3_000 })).toBeInTheDocument();
+  expect(screen.queryByText(/Retract is not answering right now/)).not.toBeInTheDocument();
+  expect(api.job.mock.calls.length).toBeGreaterThanOrEqual(4);
+});
+
+it('stops polling and says why when the service refuses the job (not a passing failure)', async () => {
+  const api = fakeApi({ lookup: async () => lookupFixture, startJob: async () => ({ jobId: 'job1' }), job: async () => Promise.reject(problem(404, 'There is no job job1 in your tenant.')) });
+  view(api);
+  fireEvent.click(screen.getByRole('button', { name: 'Find copies' }));
+  await screen.findByRole('grid');
+  fireEvent.click(screen.getByRole('button', { name: 'Retract' }));
+  fireEvent.click(dialogButton(await screen.findByRole('alertdialog'), 'Retract now'));
+  expect(await screen.findByText(/There is no job job1 in your tenant\./)).toBeInTheDocument();
+  const calls = api.job.mock.calls.length;
+  await new Promise((r) => setTimeout(r, 200));
+  expect(api.job.mock.calls.length).toBe(calls);
+  expect(screen.queryByText(/Retract is not answering right now/)).not.toBeInTheDocument();
 });
