@@ -7,7 +7,7 @@
  * Per-target outcomes are rows of their own (`RetractAuditOutcomes`); the record holds their
  * count and digest. Nothing here updates or deletes a record.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { TableEntity, TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { listAll, odata, safeKey, splitForTable, statusOf, writeBatched, type Storage } from '../storage/clients';
 import { GENESIS_HASH, chainRecord, digestOutcomes, verifyRecords, type AuditOutcomeRow } from './chain';
@@ -61,6 +61,15 @@ interface HeadEntity {
 const HEAD = 'h';
 const recordKey = (seq: number): string => `r${String(seq).padStart(12, '0')}`;
 const markerKey = (key: string): string => `m${safeKey(key)}`;
+const outcomeRowKey = (i: number): string => String(i).padStart(8, '0');
+/** Claims on a `once` key's outcome rows: `c{key}|{record id}` (ids hold no `|`). */
+const claimPrefix = (once: string): string => `c${safeKey(once)}|`;
+
+/** A UUID-shaped id that follows from the tenant, the `once` key and the outcomes' digest. */
+export function onceRecordId(tenantId: string, once: string, outcomesDigest = ''): string {
+  const h = createHash('sha256').update(`${tenantId}\u0000${once}\u0000${outcomesDigest}`, 'utf8').digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
 /** The partition holding a record's per-target outcome rows. */
 export const outcomesPartition = (tenantId: string, recordId: string): string => `${safeKey(tenantId)}|${safeKey(recordId)}`;
 
@@ -87,7 +96,10 @@ export class AuditStore {
 
   /**
    * Appends one record. With `once`, the record is written at most once for that key (even by
-   * racing writers, or a retried work item): later calls return null.
+   * racing writers, or a retried work item): later calls return null. With `once` and
+   * `outcomes`, an append that crashes at any point and is retried leaves no outcome row that
+   * no record names: the rows' id follows from the key and the outcomes, and each attempt
+   * claims its rows before writing them, so the one that wins clears the others'.
    */
   async append(
     tenantId: string,
@@ -96,20 +108,39 @@ export class AuditStore {
   ): Promise<AuditRecord | null> {
     const table = this.storage.table('audit');
     const pk = safeKey(tenantId);
-    const id = extra.id ?? randomUUID();
-    let outcomes: { outcomesDigest: string; outcomesCount: number } | undefined;
+    const outcomes = extra.outcomes ? { outcomesDigest: digestOutcomes(extra.outcomes), outcomesCount: extra.outcomes.length } : undefined;
+    // A `once` record's id follows from its key and its outcomes, so a retried or redelivered
+    // append names the same outcome rows as the attempt before it (rewriting them changes
+    // nothing) instead of leaving that attempt's rows behind under a fresh id.
+    const id = extra.id ?? (extra.once ? onceRecordId(tenantId, extra.once, outcomes?.outcomesDigest) : randomUUID());
+    const once = extra.once;
+    // Written already (a redelivered work item, a racing writer): write nothing, and clear the
+    // rows of every attempt that lost (this one's, or a crashed one's with other outcomes).
+    const already = async (): Promise<boolean> => {
+      if (!once) return false;
+      const winner = await this.onceRecordIdOf(pk, once);
+      if (winner === null) return false;
+      await this.settleClaims(tenantId, once, winner);
+      // Own rows too: a racing winner may have settled (and removed this append's claim) while
+      // they were still being written.
+      if (extra.outcomes && id !== winner) await this.clearOutcomeRows(tenantId, id);
+      return true;
+    };
+    if (await already()) return null;
     if (extra.outcomes) {
-      // Rows first, idempotently: a record never names a digest whose rows are missing.
+      // A claim names the rows before they are written, so that whichever append wins can find
+      // and clear the rows of those that did not (even of one that crashed half-way).
+      if (once) await table.upsertEntity({ partitionKey: pk, rowKey: `${claimPrefix(once)}${id}` }, 'Replace');
+      // Rows before the record, idempotently: a record never names a digest whose rows are missing.
       const rows = extra.outcomes;
       const opk = outcomesPartition(tenantId, id);
       await writeBatched(
         this.storage.table('auditOutcomes'),
-        rows.map((r, i): TransactionAction => ['upsert', { partitionKey: opk, rowKey: String(i).padStart(8, '0'), row: JSON.stringify(r) }, 'Replace']),
+        rows.map((r, i): TransactionAction => ['upsert', { partitionKey: opk, rowKey: outcomeRowKey(i), row: JSON.stringify(r) }, 'Replace']),
       );
-      outcomes = { outcomesDigest: digestOutcomes(rows), outcomesCount: rows.length };
     }
     for (let attempt = 0; attempt < 200; attempt++) {
-      if (extra.once && (await this.exists(pk, markerKey(extra.once)))) return null;
+      if (attempt > 0 && (await already())) return null;
       let head: TableEntityResult<HeadEntity> | undefined;
       try {
         head = await table.getEntity<HeadEntity>(pk, HEAD);
@@ -146,18 +177,71 @@ export class AuditStore {
         head ? ['update', headEntity, 'Replace', { etag: head.etag }] : ['create', headEntity],
         ['create', recordEntity],
       ];
-      if (extra.once) actions.push(['create', { partitionKey: pk, rowKey: markerKey(extra.once), seq }]);
+      if (extra.once) actions.push(['create', { partitionKey: pk, rowKey: markerKey(extra.once), seq, id }]);
       try {
         await table.submitTransaction(actions);
-        return record;
       } catch (err) {
         const status = statusOf(err);
         if (status !== 412 && status !== 409) throw err;
-        // Lost the race for the head: back off a little (with jitter) and read it again.
+        // Lost the race for the head (or for the marker): back off a little (with jitter), then
+        // look for the marker and read the head again.
         await sleep(Math.min(200, 5 + Math.random() * 10 * (attempt + 1)));
+        continue;
       }
+      // A failure here leaves the record written and the claims for the next append of this
+      // key (a retry) to settle; it is thrown so that the caller does retry.
+      if (once && extra.outcomes) await this.settleClaims(tenantId, once, id);
+      return record;
     }
     throw new Error('The audit could not be written: too many concurrent writers. Try again.');
+  }
+
+  /** The id of the record written for a `once` key, or null when none was. */
+  private async onceRecordIdOf(pk: string, once: string): Promise<string | null> {
+    const table = this.storage.table('audit');
+    let marker: { seq: number; id?: string };
+    try {
+      marker = await table.getEntity<{ seq: number; id?: string }>(pk, markerKey(once));
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+    if (typeof marker.id === 'string') return marker.id;
+    // Markers written before they named the record: read the record they point at.
+    return parseRecord(await table.getEntity<Record<string, unknown>>(pk, recordKey(marker.seq))).id;
+  }
+
+  /**
+   * Clears the outcome rows of every claim on a `once` key but the winner's, then the claims
+   * (rows first: a crash in between leaves the claim, and the next settle clears again).
+   */
+  private async settleClaims(tenantId: string, once: string, winner: string): Promise<void> {
+    const table = this.storage.table('audit');
+    const pk = safeKey(tenantId);
+    const prefix = claimPrefix(once);
+    const claims = await listAll<object>(table, `PartitionKey eq ${odata(pk)} and RowKey ge ${odata(prefix)} and RowKey lt ${odata(`${prefix.slice(0, -1)}}`)}`);
+    for (const claim of claims) {
+      const claimed = claim.rowKey.slice(prefix.length);
+      if (claimed !== winner) await this.clearOutcomeRows(tenantId, claimed);
+      try {
+        await table.deleteEntity(pk, claim.rowKey);
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+    }
+  }
+
+  /** Removes outcome rows that no record names (left by an append that another one beat). */
+  private async clearOutcomeRows(tenantId: string, recordId: string): Promise<void> {
+    const client = this.storage.table('auditOutcomes');
+    const opk = outcomesPartition(tenantId, recordId);
+    const rows = await listAll<{ row: string }>(client, `PartitionKey eq ${odata(opk)}`);
+    try {
+      await writeBatched(client, rows.map((r): TransactionAction => ['delete', { partitionKey: opk, rowKey: r.rowKey }]));
+    } catch (err) {
+      // Another writer cleared them first.
+      if (statusOf(err) !== 404) throw err;
+    }
   }
 
   private async headSeq(pk: string): Promise<number> {
@@ -165,16 +249,6 @@ export class AuditStore {
       return (await this.storage.table('audit').getEntity<HeadEntity>(pk, HEAD)).seq;
     } catch (err) {
       if (statusOf(err) === 404) return 0;
-      throw err;
-    }
-  }
-
-  private async exists(pk: string, rk: string): Promise<boolean> {
-    try {
-      await this.storage.table('audit').getEntity(pk, rk);
-      return true;
-    } catch (err) {
-      if (statusOf(err) === 404) return false;
       throw err;
     }
   }
