@@ -106,10 +106,61 @@ function folderLabel(gateway: GraphGateway, userId: string, folderId: string | n
   return gateway.folderName(userId, folderId) ?? folderId;
 }
 
-function moved(base: { mailbox: string; messageId: string }, fromFolder: string | undefined, res: Result<GraphMessage>): ActResult {
+/** The answer was lost on the way (no answer, 502, 504): the change may or may not have been made. */
+function answerLost(res: Result<unknown>): boolean {
+  return !res.ok && (res.status === 0 || res.status === 502 || res.status === 504);
+}
+
+/** Rounds of re-read and resend for changes whose answers keep getting lost. */
+const LOST_ANSWER_ROUNDS = 3;
+
+interface Change {
+  userId: string;
+  messageId: string;
+  internetMessageId: string;
+}
+
+/**
+ * Sends one change per item, never twice blind: where an answer was lost the item is re-read
+ * (in one batched round), counted as changed if it is where the change puts it (`isChanged`),
+ * and sent again only if it still holds the same message and is not. A confirmed change
+ * answers `{ ok: true, value: null }`.
+ */
+async function changeOnce<C extends Change, R>(
+  gateway: GraphGateway,
+  items: C[],
+  send: (items: C[]) => Promise<Result<R>[]>,
+  isChanged: (item: C, now: GraphMessage | null) => boolean,
+  opts: OpOptions,
+): Promise<Result<R | null>[]> {
+  const out: Result<R | null>[] = await send(items);
+  for (let round = 0; round < LOST_ANSWER_ROUNDS; round++) {
+    const unsure = out.flatMap((res, i) => (answerLost(res) ? [i] : []));
+    if (unsure.length === 0) break;
+    const reads = await gateway.getMessages(
+      unsure.map((i) => ({ userId: items[i]!.userId, messageId: items[i]!.messageId })),
+      opts,
+    );
+    const again: number[] = [];
+    unsure.forEach((i, k) => {
+      const read = reads[k]!;
+      if (!read.ok) return;
+      const item = items[i]!;
+      if (isChanged(item, read.value)) out[i] = { ok: true, value: null };
+      else if (read.value === null) out[i] = { ok: false, status: 404, code: 'ErrorItemNotFound', error: 'The item no longer exists.' };
+      else if (read.value.internetMessageId === item.internetMessageId) again.push(i);
+    });
+    if (again.length === 0) continue;
+    const resent = await send(again.map((i) => items[i]!));
+    again.forEach((i, k) => (out[i] = resent[k]!));
+  }
+  return out;
+}
+
+function moved(base: { mailbox: string; messageId: string }, fromFolder: string | undefined, res: Result<GraphMessage | null>): ActResult {
   if (res.ok) {
     const out: ActResult = { ...base, outcome: 'done', ...(fromFolder ? { fromFolder } : {}) };
-    if (res.value.id !== base.messageId) out.newMessageId = res.value.id;
+    if (res.value && res.value.id !== base.messageId) out.newMessageId = res.value.id;
     return out;
   }
   if (res.status === 404) return { ...base, outcome: 'already-gone' };
@@ -139,14 +190,22 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
     else moves.push({ p, fromFolder });
   }
 
+  const change = (p: Prepared<ActItem>): Change => ({ userId: p.userId!, messageId: p.item.messageId, internetMessageId: p.item.internetMessageId });
+  const inFolder = (name: string) => (c: Change, now: GraphMessage | null) => now !== null && gateway.folderName(c.userId, now.parentFolderId) === name;
   const [moveResults, purgeResults] = await Promise.all([
-    gateway.moveMessages(
-      moves.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId, destinationId: dest })),
+    changeOnce(
+      gateway,
+      moves.map(({ p }) => change(p)),
+      (list) => gateway.moveMessages(list.map((c) => ({ userId: c.userId, messageId: c.messageId, destinationId: dest })), op),
+      inFolder(dest),
       op,
     ),
-    gateway.deleteMessages(
-      purges.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId })),
-      'permanentDelete',
+    // A purged item is gone from every folder; gone is what a purge does.
+    changeOnce(
+      gateway,
+      purges.map(({ p }) => change(p)),
+      (list) => gateway.deleteMessages(list, 'permanentDelete', op),
+      (_c, now) => now === null,
       op,
     ),
   ]);
@@ -156,7 +215,7 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
     const res = moveResults[i]!;
     if (!res.ok && action === 'soft-delete' && MOVE_REFUSED.has(res.status)) fallback.push({ p, fromFolder });
     else {
-      if (res.ok && res.value.parentFolderId) gateway.learnFolder(p.userId!, dest, res.value.parentFolderId);
+      if (res.ok && res.value?.parentFolderId) gateway.learnFolder(p.userId!, dest, res.value.parentFolderId);
       p.result = moved({ mailbox: p.item.mailbox, messageId: p.item.messageId }, fromFolder, res);
     }
   });
@@ -167,9 +226,11 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
   });
 
   if (fallback.length > 0) {
-    const deleted = await gateway.deleteMessages(
-      fallback.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId })),
-      'delete',
+    const deleted = await changeOnce(
+      gateway,
+      fallback.map(({ p }) => change(p)),
+      (list) => gateway.deleteMessages(list, 'delete', op),
+      inFolder('recoverableitemsdeletions'),
       op,
     );
     fallback.forEach(({ p, fromFolder }, i) => {
@@ -181,6 +242,11 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
   return prepared.map((p) => p.result!);
 }
 
+/** Whether a folder id is `folder` (a well-known name, or a folder id). */
+function isIn(gateway: GraphGateway, userId: string, folderId: string | null | undefined, folder: string): boolean {
+  return isWellKnownFolder(folder) ? gateway.folderName(userId, folderId) === folder.toLowerCase() : folderId === folder;
+}
+
 /** Puts each item back in the folder it came from (a soft delete or a move; never a hard delete). */
 export async function undo(gateway: GraphGateway, rawItems: UndoItem[], opts: { signal?: AbortSignal } = {}): Promise<ActResult[]> {
   const items = parseOrThrow(z.array(undoItemSchema), rawItems);
@@ -190,15 +256,17 @@ export async function undo(gateway: GraphGateway, rawItems: UndoItem[], opts: { 
   const moves: Array<{ p: Prepared<UndoItem>; fromFolder?: string }> = [];
   for (const p of prepared) {
     if (p.result || !p.current || !p.userId) continue;
-    const target = p.item.restoreTo;
     const here = p.current.parentFolderId ?? '';
-    const isThere = isWellKnownFolder(target) ? gateway.folderName(p.userId, here) === target.toLowerCase() : here === target;
+    const isThere = isIn(gateway, p.userId, here, p.item.restoreTo);
     const fromFolder = folderLabel(gateway, p.userId, here);
     if (isThere) p.result = { mailbox: p.item.mailbox, messageId: p.item.messageId, outcome: 'done', ...(fromFolder ? { fromFolder } : {}) };
     else moves.push({ p, fromFolder });
   }
-  const results = await gateway.moveMessages(
-    moves.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId, destinationId: p.item.restoreTo })),
+  const results = await changeOnce(
+    gateway,
+    moves.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId, internetMessageId: p.item.internetMessageId, restoreTo: p.item.restoreTo })),
+    (list) => gateway.moveMessages(list.map((c) => ({ userId: c.userId, messageId: c.messageId, destinationId: c.restoreTo })), op),
+    (c, now) => now !== null && isIn(gateway, c.userId, now.parentFolderId, c.restoreTo),
     op,
   );
   moves.forEach(({ p, fromFolder }, i) => {

@@ -421,11 +421,12 @@ export class GraphGateway {
     );
   }
 
+  /** Moves (and deletes below) are `once` calls: an answer lost on the way comes back as a failure for act to check. */
   async moveMessages(items: Array<{ userId: string; messageId: string; destinationId: string }>, opts: OpOptions = {}): Promise<Result<GraphMessage>[]> {
     return Promise.all(
       items.map(async ({ userId, messageId, destinationId }) => {
         const res = await this.send(
-          { method: 'POST', url: `/users/${enc(userId)}/messages/${enc(messageId)}/move`, body: { destinationId }, mailbox: userId },
+          { method: 'POST', url: `/users/${enc(userId)}/messages/${enc(messageId)}/move`, body: { destinationId }, mailbox: userId, once: true },
           opts,
         );
         if (!isSuccess(res.status)) return failure(res, 'moving the message');
@@ -442,7 +443,9 @@ export class GraphGateway {
       items.map(async ({ userId, messageId }) => {
         const base = `/users/${enc(userId)}/messages/${enc(messageId)}`;
         const call: GraphCall =
-          mode === 'delete' ? { method: 'DELETE', url: base, mailbox: userId } : { method: 'POST', url: `${base}/permanentDelete`, body: {}, mailbox: userId };
+          mode === 'delete'
+            ? { method: 'DELETE', url: base, mailbox: userId, once: true }
+            : { method: 'POST', url: `${base}/permanentDelete`, body: {}, mailbox: userId, once: true };
         const res = await this.send(call, opts);
         if (!isSuccess(res.status)) return failure(res, mode === 'delete' ? 'deleting the message' : 'permanently deleting the message');
         return { ok: true as const, value: null };

@@ -16,6 +16,12 @@ export interface GraphCall {
    * are ever in flight. Undefined for directory calls (users, groups, domains).
    */
   mailbox?: string;
+  /**
+   * A change that must not be sent again blind when its answer was lost (no answer, 502, 504):
+   * the service may have made it. The scheduler then returns the loss to the caller, who checks
+   * before sending again. Throttled (429) and unavailable (503) answers are still retried.
+   */
+  once?: boolean;
 }
 
 export interface GraphResponse {

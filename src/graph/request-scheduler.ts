@@ -6,7 +6,8 @@
  * once. A 429 that carries `Retry-After` is retried for as long as the call's total wait stays
  * within `throttleBudgetMs` and costs nothing from the shared retry budget (the service said when
  * to come back); other transient failures (5xx, network, a 429 without `Retry-After`) are tried
- * at most `maxAttempts` times, each retry paid from the shared budget.
+ * at most `maxAttempts` times, each retry paid from the shared budget — except that a change
+ * marked `once` whose answer was lost is handed back rather than sent again blind.
  *
  * Callers hand in single calls; calls made in the same tick are batched together. Waiting
  * for a retry holds no mailbox slot.
@@ -351,10 +352,10 @@ export class RequestScheduler {
         this.release(p);
         this.settle(p, { status: item.status, headers, body: item.body ?? null });
       }
-      // An item the batch did not answer is tried again, as a transient failure.
+      // An item the batch did not answer is tried again, as a lost answer.
       for (const p of byId.values()) {
         this.release(p);
-        this.settle(p, { status: 503, headers: {}, body: null });
+        this.settle(p, { status: 0, headers: {}, body: { error: { code: 'NoAnswer', message: 'The $batch answer left this request out.' } } });
       }
       return;
     }
@@ -378,7 +379,8 @@ export class RequestScheduler {
           return;
         }
       } else {
-        const transient = res.status === 0 || res.status === 502 || isRetryableStatus(res.status);
+        const lost = res.status === 0 || res.status === 502 || res.status === 504;
+        const transient = (lost && !p.call.once) || (!lost && isRetryableStatus(res.status));
         if (transient && p.attempt + 1 < this.maxAttempts && this.budget.tryWithdraw()) {
           const delay = retryDelay(res.headers['retry-after'], p.attempt, this.backoff, this.random);
           p.attempt++;

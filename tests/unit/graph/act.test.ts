@@ -122,3 +122,54 @@ it('undo moves each item back to the folder it came from, and one already there 
   expect(g.items.filter((c) => c.url.endsWith('/move')).map((c) => [c.url, c.body])).toEqual([['/users/U1/messages/m2/move', { destinationId: 'inbox' }]]);
   expect(g.items.filter((c) => c.url.includes('/mailFolders/')).map((c) => c.url)).toEqual(['/users/U1/mailFolders/inbox?$select=id']);
 });
+
+describe('a change whose answer is lost on the way (no answer within the time limit)', () => {
+  /** One mailbox, one item m1 in the Inbox; `made` says whether the lost move really happened. */
+  function lossy(made: boolean) {
+    let folder = 'F-INBOX';
+    let moves = 0;
+    const canned = cannedGateway(
+      (c: CannedCall) => {
+        if (c.url.startsWith('/users?')) return { status: 200, body: { value: [{ id: 'U1', mail: 'adele@contoso.com', proxyAddresses: ['SMTP:adele@contoso.com'] }] } };
+        if (c.url.startsWith('/users/U1/mailFolders/recoverableitemsdeletions?')) return { status: 200, body: { id: 'F-RID' } };
+        if (c.method === 'GET' && c.url.startsWith('/users/U1/messages/m1?')) {
+          return folder === 'gone' ? { status: 404, body: { error: { code: 'ErrorItemNotFound' } } } : { status: 200, body: { id: 'm1', internetMessageId: IMID, parentFolderId: folder } };
+        }
+        if (c.url === '/users/U1/messages/m1/move') {
+          moves++;
+          if (moves === 1) {
+            if (made) folder = 'F-RID';
+            return { status: 201, body: { id: 'm1', internetMessageId: IMID, parentFolderId: 'F-RID' }, delayMs: 60_000 };
+          }
+          folder = 'F-RID';
+          return { status: 201, body: { id: 'm1', internetMessageId: IMID, parentFolderId: 'F-RID' } };
+        }
+        if (c.url === '/users/U1/messages/m1/permanentDelete') {
+          if (made) folder = 'gone';
+          return { status: 204, delayMs: 60_000 };
+        }
+        return { status: 500, body: { error: { code: 'Unexpected', message: c.url } } };
+      },
+      { timeoutMs: 200 },
+    );
+    return { ...canned, moves: () => moves };
+  }
+
+  it('is not sent again when a re-read shows it was made', async () => {
+    const { gateway, moves } = lossy(true);
+    expect(await act(gateway, items.slice(0, 1), 'soft-delete')).toEqual([{ mailbox: 'adele@contoso.com', messageId: 'm1', outcome: 'done', fromFolder: 'F-INBOX' }]);
+    expect(moves()).toBe(1);
+  });
+
+  it('is sent again, once, when a re-read shows it was not made', async () => {
+    const { gateway, moves } = lossy(false);
+    expect(await act(gateway, items.slice(0, 1), 'soft-delete')).toEqual([{ mailbox: 'adele@contoso.com', messageId: 'm1', outcome: 'done', fromFolder: 'F-INBOX' }]);
+    expect(moves()).toBe(2);
+  });
+
+  it('a purge whose answer was lost is done when the item is gone', async () => {
+    const { gateway, graph: g } = lossy(true);
+    expect(await act(gateway, items.slice(0, 1), 'hard-delete')).toEqual([{ mailbox: 'adele@contoso.com', messageId: 'm1', outcome: 'done', fromFolder: 'F-INBOX' }]);
+    expect(g.items.filter((c) => c.url.endsWith('/permanentDelete'))).toHaveLength(1);
+  });
+});

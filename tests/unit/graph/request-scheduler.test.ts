@@ -239,3 +239,22 @@ describe('a request that never answers', () => {
     expect(Date.now() - started).toBeLessThan(500);
   });
 });
+
+describe('a change marked once', () => {
+  it('is handed back, not sent again, when its answer is lost; a 429 is still retried', async () => {
+    const answers: GraphResponse[] = [
+      { status: 429, headers: { 'retry-after': '0' }, body: null },
+      { status: 0, headers: {}, body: null },
+      { status: 200, headers: {}, body: {} },
+    ];
+    let sent = 0;
+    const scheduler = new RequestScheduler({ transport: async () => answers[sent++]! });
+    const res = await scheduler.send({ method: 'POST', url: '/users/u/messages/m/move', body: {}, once: true });
+    expect(res.status).toBe(0);
+    expect(sent).toBe(2);
+    // The same loss on a read is retried.
+    sent = 1;
+    expect((await scheduler.send({ method: 'GET', url: '/users/u/messages/m' })).status).toBe(200);
+    expect(sent).toBe(3);
+  });
+});
