@@ -291,11 +291,15 @@ export interface FaultProxy {
   /**
    * Probabilities per Graph request (and per `$batch` item for 429). `hold`: the request is
    * taken in and never answered (nor forwarded) until the proxy closes — a client without a
-   * time limit waits forever.
+   * time limit waits forever. `holdAnswer`: the request is passed on (the service acts) and its
+   * answer is never passed back.
    */
-  faults: { throttle429: number; reset: number; hold?: number };
-  /** Counts since the proxy started (resets and holds: the first request after each is set above 0 always meets it). */
-  injected: { throttled: number; resets: number; held: number; forwarded: number };
+  faults: { throttle429: number; reset: number; hold?: number; holdAnswer?: number };
+  /**
+   * Counts since the proxy started. Resets and holds: the first request after each is set above
+   * 0 always meets it; held answers: the first request carrying a change (a move or delete).
+   */
+  injected: { throttled: number; resets: number; held: number; answersHeld: number; forwarded: number };
   /**
    * Called with each Graph answer from the simulator before it is passed on to the product; the
    * answer waits for the returned promise (a test kills a worker here, after the service acted
@@ -320,10 +324,11 @@ export async function startFaultProxy(): Promise<FaultProxy> {
   const proxy: FaultProxy = {
     origin: '',
     target: '',
-    faults: { throttle429: 0, reset: 0, hold: 0 },
-    injected: { throttled: 0, resets: 0, held: 0, forwarded: 0 },
+    faults: { throttle429: 0, reset: 0, hold: 0, holdAnswer: 0 },
+    injected: { throttled: 0, resets: 0, held: 0, answersHeld: 0, forwarded: 0 },
     close: async () => undefined,
   };
+  let changeAnswerHeld = false;
   const forward = async (method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> => {
     proxy.injected.forwarded++;
     const res = await fetch(proxy.target + url, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : body });
@@ -353,7 +358,21 @@ export async function startFaultProxy(): Promise<FaultProxy> {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !['host', 'connection', 'content-length', 'accept-encoding'].includes(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
         const body = Buffer.concat(chunks);
+        const isChange = (method: string | undefined, path: string) => (method === 'POST' && /\/messages\/[^/]+\/(move|permanentDelete)$/.test(path)) || (method === 'DELETE' && /\/messages\//.test(path));
+        const carriesChange =
+          url.startsWith('/v1.0/$batch') && req.method === 'POST'
+            ? (JSON.parse(body.toString('utf8') || '{"requests":[]}') as { requests: Array<{ method: string; url: string }> }).requests.some((r) => isChange(r.method, r.url))
+            : isChange(req.method, url);
+        const holdAnswer = proxy.faults.holdAnswer ?? 0;
+        // Decided before forwarding, so that the first change after the fault is set surely meets it.
+        const loseAnswer = isGraph && holdAnswer > 0 && (Math.random() < holdAnswer || (carriesChange && !changeAnswerHeld));
+        if (loseAnswer && carriesChange) changeAnswerHeld = true;
         const reply = (status: number, h: Record<string, string>, text: string): void => {
+          if (loseAnswer) {
+            // The service acted; its answer never comes back (the socket stays open).
+            proxy.injected.answersHeld++;
+            return;
+          }
           res.writeHead(status, h);
           res.end(text);
         };
