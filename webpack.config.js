@@ -4,6 +4,76 @@
 // (`devServer` below is its default; it adds HTTPS certificates and /taskpane-config.json).
 const path = require('node:path');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
+const { sources } = require('webpack');
+
+/** Where Office.js comes from (hosts/outlook.ts loads it; it loads its own parts from there too). */
+const OFFICE_JS_ORIGIN = 'https://appsforoffice.microsoft.com';
+/** Entra ID, MSAL's authority in production. */
+const ENTRA_AUTHORITY = 'https://login.microsoftonline.com';
+/** teams-js reads its list of valid host origins from this CDN. */
+const TEAMS_JS_CDN = 'https://res.cdn.office.net';
+/**
+ * The pages that may frame the pane: Outlook (web, new, classic's web views), Teams and the
+ * Microsoft 365 app, old and new (*.cloud.microsoft) domains, as Microsoft's tab requirements list them.
+ */
+const HOST_FRAME_ANCESTORS = [
+  'https://*.cloud.microsoft',
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://*.microsoft365.com',
+  'https://*.office.com',
+  'https://*.office365.com',
+  'https://*.microsoft.com',
+  'https://outlook.live.com',
+];
+
+/**
+ * The task pane site's security headers: one policy for the dev server (src/dev/stack.ts) and
+ * the production build (staticwebapp.config.json). No inline or eval'd script anywhere; styles
+ * may be inline because Fluent UI (Griffel) writes its rules into <style> elements at run time.
+ * `apiOrigins`: where the API is, when not on the pane's own origin; `authorityOrigins`: MSAL's
+ * authority (Entra ID, or the simulator locally); `frameAncestors`: more pages that may frame
+ * the pane (the pane's own origin always may: the local harness).
+ */
+function taskpaneSecurityHeaders({ apiOrigins = [], authorityOrigins = [ENTRA_AUTHORITY], frameAncestors = [] } = {}) {
+  const csp = [
+    "default-src 'none'",
+    `script-src 'self' ${OFFICE_JS_ORIGIN}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${["'self'", ...apiOrigins, ...authorityOrigins, TEAMS_JS_CDN].join(' ')}`,
+    // MSAL renews tokens in a hidden frame on the authority; the harness frames the pane.
+    `frame-src ${["'self'", ...authorityOrigins].join(' ')}`,
+    "form-action 'self'",
+    "base-uri 'self'",
+    "object-src 'none'",
+    `frame-ancestors ${["'self'", ...HOST_FRAME_ANCESTORS, ...frameAncestors].join(' ')}`,
+  ].join('; ');
+  return {
+    'Content-Security-Policy': csp,
+    'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
+/**
+ * Azure Static Web Apps reads its response headers from staticwebapp.config.json at the site's
+ * root (docs/deploy.md §6). The API's origin comes from RETRACT_API_ORIGIN at build time (the
+ * Function App's https://NAME.azurewebsites.net).
+ */
+class StaticWebAppHeadersPlugin {
+  apply(compiler) {
+    compiler.hooks.thisCompilation.tap('StaticWebAppHeaders', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'StaticWebAppHeaders', stage: compilation.constructor.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        const api = process.env.RETRACT_API_ORIGIN;
+        const config = { globalHeaders: taskpaneSecurityHeaders({ apiOrigins: api ? [new URL(api).origin] : [] }) };
+        compilation.emitAsset('staticwebapp.config.json', new sources.RawSource(JSON.stringify(config, null, 2) + '\n'));
+      });
+    });
+  }
+}
 
 module.exports = (_env, argv) => {
   const production = argv.mode !== 'development';
@@ -18,7 +88,8 @@ module.exports = (_env, argv) => {
       publicPath: '/',
       clean: true,
     },
-    devtool: production ? 'source-map' : 'eval-cheap-module-source-map',
+    // No eval'd source maps in development either: the pane's CSP allows no eval.
+    devtool: production ? 'source-map' : 'cheap-module-source-map',
     resolve: { extensions: ['.tsx', '.ts', '.js', '.mjs', '.json'] },
     module: {
       rules: [
@@ -56,6 +127,7 @@ module.exports = (_env, argv) => {
       new HtmlWebpackPlugin({ template: './src/taskpane/index.html', filename: 'index.html', chunks: [] }),
       new HtmlWebpackPlugin({ template: './src/taskpane/privacy.html', filename: 'privacy.html', chunks: [] }),
       new HtmlWebpackPlugin({ template: './src/taskpane/terms.html', filename: 'terms.html', chunks: [] }),
+      ...(production ? [new StaticWebAppHeadersPlugin()] : []),
     ],
     devServer: {
       static: false,
@@ -76,3 +148,5 @@ module.exports = (_env, argv) => {
     },
   };
 };
+
+module.exports.taskpaneSecurityHeaders = taskpaneSecurityHeaders;

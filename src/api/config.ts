@@ -28,6 +28,18 @@ const envSchema = z
       .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/)
       .default('retract-work'),
     /**
+     * Optional: origins (comma-separated, `https://host[:port]`) whose browser pages may call the
+     * API across origins: the task pane's site. None by default (the local pane calls the API
+     * through its own origin).
+     */
+    RETRACT_ALLOWED_ORIGINS: z
+      .string()
+      .optional()
+      .refine(
+        (v) => !v || v.split(/[,\s]+/).filter(Boolean).every((o) => /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(o)),
+        'Each allowed origin is https://host or https://host:port, with no path.',
+      ),
+    /**
      * Optional: how an undo checks the caller's Retract.Admin role. `directory` reads the role
      * assignments through Graph at the time of the undo (needs Directory.Read.All);
      * `token` trusts the token's `roles` claim until it expires (the default for now: the local
@@ -53,6 +65,8 @@ export interface ApiConfig {
   identifierUri?: string;
   queueName: string;
   undoRoleCheck: 'directory' | 'token';
+  /** Origins allowed to call the API from a browser (CORS); empty: none. */
+  allowedOrigins: string[];
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
@@ -80,5 +94,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     identifierUri: e.RETRACT_API_IDENTIFIER_URI,
     queueName: e.RETRACT_QUEUE,
     undoRoleCheck: e.RETRACT_UNDO_ROLE_CHECK,
+    allowedOrigins: (e.RETRACT_ALLOWED_ORIGINS ?? '').split(/[,\s]+/).filter(Boolean),
   };
 }

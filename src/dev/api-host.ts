@@ -13,6 +13,7 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { MAX_BODY_BYTES } from '../api/http/body';
 import { problem } from '../api/http/problem';
 import { runRoute } from '../api/http/route';
+import { preflight } from '../api/http/security-headers';
 import { ROUTES, matchRoute } from '../api/routes';
 import { createServices, type Services } from '../api/services';
 
@@ -74,6 +75,16 @@ export async function startApiHost(options: ApiHostOptions): Promise<ApiHost> {
     if (!matches.length) {
       req.resume();
       void send(res, problem(404, `There is no API route ${url.pathname}. See /api/openapi.json for the routes.`));
+      return;
+    }
+    if (method === 'OPTIONS') {
+      // A CORS preflight (in Azure the platform's CORS answers it, for the same origins).
+      req.resume();
+      const first = (name: string): string | undefined => {
+        const v = req.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      void send(res, preflight({ origin: first('origin'), method: first('access-control-request-method') }, services.config.allowedOrigins, matches.flatMap((m) => m.def.methods)));
       return;
     }
     const match = matches.find((m) => (m.def.methods as string[]).includes(method));

@@ -172,6 +172,10 @@ function inUse(err: Error, port: number | string, service: string): Error {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the webpack configs are CommonJS
 const loadConfig = (file: string) => require(file) as (env: unknown, argv: { mode: string }) => webpack.Configuration;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the webpack config is CommonJS
+const { taskpaneSecurityHeaders } = require(path.join(ROOT, 'webpack.config.js')) as {
+  taskpaneSecurityHeaders: (opts: { apiOrigins?: string[]; authorityOrigins?: string[]; frameAncestors?: string[] }) => Record<string, string>;
+};
 
 /**
  * The task pane and the harness page through webpack's dev server over HTTPS (as Office add-in
@@ -192,7 +196,13 @@ async function startTaskpaneServer(opts: {
   const configs = [
     loadConfig(path.join(ROOT, 'webpack.config.js'))({}, { mode: opts.mode }),
     loadConfig(path.join(ROOT, 'src', 'dev', 'harness', 'webpack.harness.js'))({}, { mode: opts.mode }),
-  ].map((c) => ({ ...c, infrastructureLogging: { level: 'warn' as const }, stats: 'errors-warnings' as const }));
+  ].map((c) => ({
+    ...c,
+    // Eval'd source maps would need 'unsafe-eval' in the pages' CSP (the harness's config uses them).
+    devtool: typeof c.devtool === 'string' && c.devtool.includes('eval') ? 'cheap-module-source-map' : c.devtool,
+    infrastructureLogging: { level: 'warn' as const },
+    stats: 'errors-warnings' as const,
+  }));
   const compiler = webpack(configs);
   const started = Date.now();
   const built = new Promise<void>((resolve, reject) => {
@@ -214,6 +224,9 @@ async function startTaskpaneServer(opts: {
       setupExitSignals: false,
       static: [{ directory: ASSETS_DIR, publicPath: ASSETS_URL_PATH.replace(/\/$/, ''), watch: false }],
       server: { type: 'https', options: { cert: opts.certs.cert, key: opts.certs.key } },
+      // The task pane's CSP and HTTPS headers on every page and script it builds (the API,
+      // proxied under /api, keeps its own): MSAL talks to the simulator here.
+      headers: taskpaneSecurityHeaders({ authorityOrigins: [opts.simOrigin] }),
       setupMiddlewares: (middlewares, devServer) => {
         const app = devServer.app;
         if (!app) return middlewares;

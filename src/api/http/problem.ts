@@ -5,6 +5,7 @@
 import type { HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
 import { fieldErrors } from '../../contracts/problem';
+import { withSecurityHeaders } from './security-headers';
 
 export interface Problem {
   type: string;
@@ -57,11 +58,11 @@ export function problem(
     detail,
     ...extra,
   };
-  return {
+  return withSecurityHeaders({
     status,
     headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers },
     body: JSON.stringify(body),
-  };
+  });
 }
 
 /** A field name as a sentence shows it: quoted when it holds anything but letters, digits, `.` and `_`. */
@@ -80,9 +81,9 @@ export function badRequest(error: z.ZodError, where: 'body' | 'query'): ProblemE
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
-  return {
+  return withSecurityHeaders({
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
     body: JSON.stringify(body),
-  };
+  });
 }

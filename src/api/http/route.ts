@@ -10,6 +10,7 @@ import type { Services } from '../services';
 import { InvalidInputError } from '../../graph/lookup-input';
 import { GraphRequestError } from '../../graph/graph-errors';
 import { ProblemError, problem } from './problem';
+import { withSecurityHeaders } from './security-headers';
 
 export interface RouteContext {
   req: HttpRequest;
@@ -29,13 +30,21 @@ export interface RouteDef {
   handle(ctx: RouteContext): Promise<HttpResponseInit>;
 }
 
-/** Runs a route: authorization first, then the handler; every error becomes problem+json. */
+/**
+ * Runs a route: authorization first, then the handler; every error becomes problem+json; every
+ * answer gets the security headers (and CORS for an allowed origin).
+ */
 export async function runRoute(
   def: RouteDef,
   services: Services,
   req: HttpRequest,
   invocation: InvocationContext,
 ): Promise<HttpResponseInit> {
+  const out = await answer(def, services, req, invocation);
+  return withSecurityHeaders(out, { origin: req.headers.get('origin'), allowed: services.config.allowedOrigins });
+}
+
+async function answer(def: RouteDef, services: Services, req: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {
   try {
     if (def.access !== 'public') await services.storage.ensure();
     const principal = await authorize(services, req, def.access, def.name);
