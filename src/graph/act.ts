@@ -51,6 +51,18 @@ interface Prepared<T extends ActItem> {
   result?: ActResult;
 }
 
+/** Learns the ids of well-known folders per mailbox where not yet known (one read each, kept by the gateway). */
+async function learnFolders(gateway: GraphGateway, wanted: Array<{ userId: string; name: string | undefined }>, opts: OpOptions): Promise<void> {
+  const byName = new Map<string, Set<string>>();
+  for (const { userId, name } of wanted) {
+    if (!name) continue;
+    let users = byName.get(name);
+    if (!users) byName.set(name, (users = new Set()));
+    users.add(userId);
+  }
+  await Promise.all([...byName].map(([name, users]) => gateway.wellKnownFolderIds([...users], [name], opts)));
+}
+
 /**
  * Mailbox ids, then in one round the re-reads and the id of the folder each item should end up
  * in (`destination(item)`, a well-known name), where this gateway has not learned it. Without
@@ -68,21 +80,17 @@ async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], des
     return { item, userId: id.value };
   });
   const live = prepared.filter((p) => p.userId);
-  const wanted = new Map<string, Set<string>>();
-  for (const p of live) {
-    const name = destination(p.item);
-    if (!name) continue;
-    let users = wanted.get(name);
-    if (!users) wanted.set(name, (users = new Set()));
-    users.add(p.userId!);
-  }
   // Issued in the same tick as the reads, so the scheduler packs both into the same batches.
   const [reads] = await Promise.all([
     gateway.getMessages(
       live.map((p) => ({ userId: p.userId!, messageId: p.item.messageId })),
       opts,
     ),
-    ...[...wanted].map(([name, users]) => gateway.wellKnownFolderIds([...users], [name], opts)),
+    learnFolders(
+      gateway,
+      live.map((p) => ({ userId: p.userId!, name: destination(p.item) })),
+      opts,
+    ),
   ]);
   live.forEach((p, i) => {
     const read = reads[i]!;
@@ -118,6 +126,8 @@ interface Change {
   userId: string;
   messageId: string;
   internetMessageId: string;
+  /** The well-known folder the change puts the item in, whose id the check after a lost answer needs. */
+  folder?: string;
 }
 
 /**
@@ -137,10 +147,17 @@ async function changeOnce<C extends Change, R>(
   for (let round = 0; round < LOST_ANSWER_ROUNDS; round++) {
     const unsure = out.flatMap((res, i) => (answerLost(res) ? [i] : []));
     if (unsure.length === 0) break;
-    const reads = await gateway.getMessages(
-      unsure.map((i) => ({ userId: items[i]!.userId, messageId: items[i]!.messageId })),
-      opts,
-    );
+    const [reads] = await Promise.all([
+      gateway.getMessages(
+        unsure.map((i) => ({ userId: items[i]!.userId, messageId: items[i]!.messageId })),
+        opts,
+      ),
+      learnFolders(
+        gateway,
+        unsure.map((i) => ({ userId: items[i]!.userId, name: items[i]!.folder })),
+        opts,
+      ),
+    ]);
     const again: number[] = [];
     unsure.forEach((i, k) => {
       const read = reads[k]!;
@@ -167,7 +184,18 @@ function moved(base: { mailbox: string; messageId: string }, fromFolder: string 
   return { ...base, outcome: 'failed', error: res.error, ...(fromFolder ? { fromFolder } : {}) };
 }
 
-export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Action, opts: { signal?: AbortSignal } = {}): Promise<ActResult[]> {
+export interface ActOptions {
+  signal?: AbortSignal;
+  /**
+   * No earlier attempt at these items can have acted (a work item's first delivery): the
+   * destination folder's id is then not read up front, only if an answer is lost. Otherwise
+   * (the default) it is read with the re-reads, one call per mailbox, so that an item an earlier
+   * attempt already moved counts as done instead of being moved again.
+   */
+  firstAttempt?: boolean;
+}
+
+export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Action, opts: ActOptions = {}): Promise<ActResult[]> {
   if (!isAction(action)) {
     throw new InvalidInputError(`"${String(action)}" is not an action. Use soft-delete, hard-delete, move-to-deleted-items or move-to-junk.`);
   }
@@ -175,7 +203,7 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
   const op: OpOptions = { signal: opts.signal };
   const dest = destinationFolder(action);
   // Purged items leave no folder to find them in: a purge is told by the item being gone.
-  const prepared = await prepare(gateway, items, () => (action === 'hard-delete' ? undefined : dest), op);
+  const prepared = await prepare(gateway, items, () => (action === 'hard-delete' || opts.firstAttempt ? undefined : dest), op);
 
   const moves: Array<{ p: Prepared<ActItem>; fromFolder?: string }> = [];
   const purges: Array<{ p: Prepared<ActItem>; fromFolder?: string }> = [];
@@ -190,12 +218,12 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
     else moves.push({ p, fromFolder });
   }
 
-  const change = (p: Prepared<ActItem>): Change => ({ userId: p.userId!, messageId: p.item.messageId, internetMessageId: p.item.internetMessageId });
+  const change = (p: Prepared<ActItem>, folder?: string): Change => ({ userId: p.userId!, messageId: p.item.messageId, internetMessageId: p.item.internetMessageId, ...(folder ? { folder } : {}) });
   const inFolder = (name: string) => (c: Change, now: GraphMessage | null) => now !== null && gateway.folderName(c.userId, now.parentFolderId) === name;
   const [moveResults, purgeResults] = await Promise.all([
     changeOnce(
       gateway,
-      moves.map(({ p }) => change(p)),
+      moves.map(({ p }) => change(p, dest)),
       (list) => gateway.moveMessages(list.map((c) => ({ userId: c.userId, messageId: c.messageId, destinationId: dest })), op),
       inFolder(dest),
       op,
@@ -228,7 +256,7 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
   if (fallback.length > 0) {
     const deleted = await changeOnce(
       gateway,
-      fallback.map(({ p }) => change(p)),
+      fallback.map(({ p }) => change(p, 'recoverableitemsdeletions')),
       (list) => gateway.deleteMessages(list, 'delete', op),
       inFolder('recoverableitemsdeletions'),
       op,
@@ -264,7 +292,13 @@ export async function undo(gateway: GraphGateway, rawItems: UndoItem[], opts: { 
   }
   const results = await changeOnce(
     gateway,
-    moves.map(({ p }) => ({ userId: p.userId!, messageId: p.item.messageId, internetMessageId: p.item.internetMessageId, restoreTo: p.item.restoreTo })),
+    moves.map(({ p }) => ({
+      userId: p.userId!,
+      messageId: p.item.messageId,
+      internetMessageId: p.item.internetMessageId,
+      restoreTo: p.item.restoreTo,
+      ...(isWellKnownFolder(p.item.restoreTo) ? { folder: p.item.restoreTo.toLowerCase() } : {}),
+    })),
     (list) => gateway.moveMessages(list.map((c) => ({ userId: c.userId, messageId: c.messageId, destinationId: c.restoreTo })), op),
     (c, now) => now !== null && isIn(gateway, c.userId, now.parentFolderId, c.restoreTo),
     op,

@@ -161,6 +161,18 @@ describe('a change whose answer is lost on the way (no answer within the time li
     expect(moves()).toBe(1);
   });
 
+  it('on a first attempt, reads the destination folder only once an answer is lost, with the re-read', async () => {
+    const calm = graph(false);
+    await act(calm.gateway, items.slice(0, 1), 'soft-delete', { firstAttempt: true });
+    expect(calm.graph.items.filter((c) => c.url.includes('/mailFolders/'))).toEqual([]);
+
+    const { gateway, graph: g, moves } = lossy(true);
+    expect(await act(gateway, items.slice(0, 1), 'soft-delete', { firstAttempt: true })).toEqual([{ mailbox: 'adele@contoso.com', messageId: 'm1', outcome: 'done', fromFolder: 'F-INBOX' }]);
+    expect(moves()).toBe(1);
+    const urls = g.items.map((c) => `${c.method} ${c.url.replace(/\?.*$/, '')}`);
+    expect(urls.slice(urls.indexOf('POST /users/U1/messages/m1/move') + 1).sort()).toEqual(['GET /users/U1/mailFolders/recoverableitemsdeletions', 'GET /users/U1/messages/m1']);
+  });
+
   it('is sent again, once, when a re-read shows it was not made', async () => {
     const { gateway, moves } = lossy(false);
     expect(await act(gateway, items.slice(0, 1), 'soft-delete')).toEqual([{ mailbox: 'adele@contoso.com', messageId: 'm1', outcome: 'done', fromFolder: 'F-INBOX' }]);

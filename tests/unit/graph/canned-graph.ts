@@ -5,7 +5,8 @@
  * `$batch` item, and how many items per mailbox were in flight at once.
  */
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { createGraphGateway, type GraphGateway } from '../../../src/graph';
+import { setMaxListeners } from 'node:events';
+import { createGraphGateway, MAX_BATCH_SIZE, type GraphGateway } from '../../../src/graph';
 import { createGraphTransport } from '../../../src/graph/graph-transport';
 
 export const BASE = 'https://graph.test/v1.0';
@@ -43,6 +44,8 @@ export class CannedGraph implements Middleware {
     const call: CannedCall = { method, url: url.slice(BASE.length), headers, body };
     this.http.push(call);
     const signal = context.options?.signal ?? undefined;
+    // Every item of a batch waits on the batch's one signal (at most 20 of them).
+    if (signal) setMaxListeners(MAX_BATCH_SIZE + 1, signal);
     if (call.url === '/$batch') {
       const requests = (body as { requests: Array<{ id: string; method: string; url: string; headers?: Record<string, string>; body?: unknown }> }).requests;
       const responses = await Promise.all(
