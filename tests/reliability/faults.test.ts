@@ -259,7 +259,7 @@ it('finishes a job exactly once when some Graph requests or their answers are ne
   const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'move-to-junk', before, seqBefore });
   expect(held).toBeGreaterThan(0);
   expect(answersHeld).toBeGreaterThan(0);
-  report(`requests or answers never delivered (p=0.1 each, client time limit ${timeoutMs} ms): ${f.targets} targets, ${held} requests held before the service, ${answersHeld} answers held after it acted, ${f.removals} successful moves, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
+  report(`requests or answers never delivered (p=0.1 each, client time limit ${timeoutMs} ms): ${f.targets} targets, ${held} requests held before the service, ${answersHeld} answers held back after the service had the request (the first a change), ${f.removals} successful moves, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
   w.kill('SIGTERM');
   await exited(w);
 });
