@@ -5,10 +5,10 @@
  *
  * - the API's own service principal and its app roles:
  *   `GET /servicePrincipals(appId='{clientId}')?$select=id,appRoles`;
- * - a user's assignments (direct, and those of groups the user is a direct member of, as Graph
- *   returns them): `GET /users/{oid}/appRoleAssignments`;
+ * - a user's assignments on it (direct, and those of groups the user is a direct member of, as
+ *   Graph returns them): `GET /users/{oid}/appRoleAssignments?$filter=resourceId eq {spId}`;
  * - a client app's assignments (an app-only caller's `oid` is its service principal):
- *   `GET /servicePrincipals/{oid}/appRoleAssignments`.
+ *   `GET /servicePrincipals/{oid}/appRoleAssignments?$filter=resourceId eq {spId}`.
  *
  * Only assignments whose `resourceId` is the API's service principal count. Needs the
  * application permission Directory.Read.All (or Application.Read.All plus
@@ -20,6 +20,7 @@ import { failure, type GraphGateway } from '../../graph/graph-gateway';
 import type { Principal } from './tokens';
 
 const enc = encodeURIComponent;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const servicePrincipalSchema = z.object({
   id: z.string().min(1),
@@ -51,10 +52,13 @@ export async function directoryRoles(graph: GraphGateway, apiClientId: string, p
   const sp = servicePrincipalSchema.safeParse(spRes.body);
   if (!sp.success) throw new DirectoryRolesUnavailable("Microsoft Graph answered with an unexpected shape while reading the Retract API's service principal.");
 
+  // A GUID goes into the filter unquoted (Graph's own example); anything else is not Graph's answer.
+  if (!GUID.test(sp.data.id)) throw new DirectoryRolesUnavailable("Microsoft Graph answered with an unexpected id for the Retract API's service principal.");
+
   const owner = principal.appOnly ? `/servicePrincipals/${enc(principal.oid)}` : `/users/${enc(principal.oid)}`;
   const assignments = await graph.listAll(
     // ConsistencyLevel and $count make Graph list every assignment of a user with many (its docs ask for both).
-    { method: 'GET', url: `${owner}/appRoleAssignments?$count=true&$top=999`, headers: { ConsistencyLevel: 'eventual' } },
+    { method: 'GET', url: `${owner}/appRoleAssignments?$filter=${enc(`resourceId eq ${sp.data.id}`)}&$count=true`, headers: { ConsistencyLevel: 'eventual' } },
     assignmentSchema,
     "reading the caller's app role assignments",
   );

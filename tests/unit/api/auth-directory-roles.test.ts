@@ -8,8 +8,8 @@ import type { GraphCall, GraphResponse } from '../../../src/graph/graph-http';
 import { createGraphGateway } from '../../../src/graph/graph-gateway';
 
 const API_APP = '11111111-1111-1111-1111-111111111111';
-const API_SP = 'aaaaaaaa-0000-0000-0000-000000000001';
-const OTHER_SP = 'bbbbbbbb-0000-0000-0000-000000000002';
+const API_SP = 'aaaaaaaa-0000-4000-8000-000000000001';
+const OTHER_SP = 'bbbbbbbb-0000-4000-8000-000000000002';
 const ADMIN_ROLE = 'cccccccc-0000-0000-0000-00000000000a';
 const AUDITOR_ROLE = 'cccccccc-0000-0000-0000-00000000000b';
 
@@ -47,14 +47,17 @@ it("reads a user's roles on the Retract API only, from the assignments Graph lis
     return notFound('Request_ResourceNotFound');
   });
   expect(await directoryRoles(gateway, API_APP, user)).toEqual(['Retract.Auditor']);
-  expect(calls.map((c) => c.url)).toEqual([`/servicePrincipals(appId='${API_APP}')?$select=id,appRoles`, '/users/user-1/appRoleAssignments?$count=true&$top=999']);
+  expect(calls.map((c) => c.url)).toEqual([
+    `/servicePrincipals(appId='${API_APP}')?$select=id,appRoles`,
+    `/users/user-1/appRoleAssignments?$filter=${encodeURIComponent(`resourceId eq ${API_SP}`)}&$count=true`,
+  ]);
   expect(calls[1]!.headers).toMatchObject({ ConsistencyLevel: 'eventual' });
 });
 
 it("reads an app-only caller's roles through its service principal, following every page", async () => {
   const { gateway, calls } = gatewayAnswering((call) => {
     if (call.url.startsWith('/servicePrincipals(appId=')) return ok(sp);
-    if (call.url === '/servicePrincipals/client-sp-1/appRoleAssignments?$count=true&$top=999') {
+    if (call.url.startsWith('/servicePrincipals/client-sp-1/appRoleAssignments?$filter=')) {
       return ok({ value: [assignment(OTHER_SP, AUDITOR_ROLE)], '@odata.nextLink': 'https://graph.example/v1.0/servicePrincipals/client-sp-1/appRoleAssignments?$skiptoken=2' });
     }
     if (call.url === '/servicePrincipals/client-sp-1/appRoleAssignments?$skiptoken=2') return ok({ value: [assignment(API_SP, ADMIN_ROLE.toUpperCase())] });
@@ -79,4 +82,8 @@ it('says it cannot tell (never "no roles") when Graph refuses or the API has no 
   await expect(directoryRoles(noSp.gateway, API_APP, user)).rejects.toBeInstanceOf(DirectoryRolesUnavailable);
   const deniedList = gatewayAnswering((call) => (call.url.startsWith('/servicePrincipals(appId=') ? ok(sp) : { status: 403, headers: {}, body: { error: { code: 'Authorization_RequestDenied', message: 'no' } } }));
   await expect(directoryRoles(deniedList.gateway, API_APP, user)).rejects.toBeInstanceOf(DirectoryRolesUnavailable);
+  // A service principal id that is not a GUID never reaches a filter.
+  const oddId = gatewayAnswering((call) => (call.url.startsWith('/servicePrincipals(appId=') ? ok({ ...sp, id: "x' or 1 eq 1" }) : ok({ value: [] })));
+  await expect(directoryRoles(oddId.gateway, API_APP, user)).rejects.toBeInstanceOf(DirectoryRolesUnavailable);
+  expect(oddId.calls).toHaveLength(1);
 });
