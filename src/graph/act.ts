@@ -276,10 +276,10 @@ function isIn(gateway: GraphGateway, userId: string, folderId: string | null | u
 }
 
 /** Puts each item back in the folder it came from (a soft delete or a move; never a hard delete). */
-export async function undo(gateway: GraphGateway, rawItems: UndoItem[], opts: { signal?: AbortSignal } = {}): Promise<ActResult[]> {
+export async function undo(gateway: GraphGateway, rawItems: UndoItem[], opts: ActOptions = {}): Promise<ActResult[]> {
   const items = parseOrThrow(z.array(undoItemSchema), rawItems);
   const op: OpOptions = { signal: opts.signal };
-  const prepared = await prepare(gateway, items, (i) => (isWellKnownFolder(i.restoreTo) ? i.restoreTo.toLowerCase() : undefined), op);
+  const prepared = await prepare(gateway, items, (i) => (isWellKnownFolder(i.restoreTo) && !opts.firstAttempt ? i.restoreTo.toLowerCase() : undefined), op);
 
   const moves: Array<{ p: Prepared<UndoItem>; fromFolder?: string }> = [];
   for (const p of prepared) {

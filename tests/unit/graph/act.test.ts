@@ -185,3 +185,11 @@ describe('a change whose answer is lost on the way (no answer within the time li
     expect(g.items.filter((c) => c.url.endsWith('/permanentDelete'))).toHaveLength(1);
   });
 });
+
+it('undo on a first attempt reads no folder up front (an item already back is moved onto its own folder, which changes nothing)', async () => {
+  const { gateway, graph: g } = graph(false);
+  const results = await undo(gateway, [{ ...items[0]!, restoreTo: 'inbox' }], { firstAttempt: true });
+  expect(results.map((r) => r.outcome)).toEqual(['done']);
+  expect(g.items.filter((c) => c.url.includes('/mailFolders/'))).toEqual([]);
+  expect(g.items.filter((c) => c.url.endsWith('/move')).map((c) => c.body)).toEqual([{ destinationId: 'inbox' }]);
+});
