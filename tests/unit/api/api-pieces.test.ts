@@ -17,6 +17,14 @@ const env = {
 };
 
 describe('configuration (CONTRACTS §2)', () => {
+  it('takes the allowed browser origins and the undo role check, and refuses a malformed origin by name', () => {
+    const c = loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: 'https://retract.contoso.com, https://localhost:3000', RETRACT_UNDO_ROLE_CHECK: 'directory' });
+    expect([c.allowedOrigins, c.undoRoleCheck]).toEqual([['https://retract.contoso.com', 'https://localhost:3000'], 'directory']);
+    expect([loadConfig(env).allowedOrigins, loadConfig(env).undoRoleCheck]).toEqual([[], 'token']);
+    expect(() => loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: 'https://retract.contoso.com/app' })).toThrow(/RETRACT_ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: '*' })).toThrow(/RETRACT_ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ ...env, RETRACT_UNDO_ROLE_CHECK: 'none' })).toThrow(/RETRACT_UNDO_ROLE_CHECK/);
+  });
   it('fills Microsoft defaults and allows the own tenant when no list is given', () => {
     const c = loadConfig(env);
     expect(c.authorityHost).toBe('https://login.microsoftonline.com');
