@@ -162,20 +162,23 @@ export class JobStore {
     items: Array<{ target: TableEntityResult<TargetRow>; result: { outcome: Outcome; error?: string; fromFolder?: string; newMessageId?: string } }>,
   ): Promise<void> {
     const open = items.filter((i) => i.target.outcome === 'pending');
-    if (!open.length) return;
-    try {
-      await this.storage.table('targets').submitTransaction(
-        open.map((i): TransactionAction => [
-          'update',
-          { partitionKey: jobId, rowKey: targetKey(i.target.chunk, i.target.index), ...stripUndefined(i.result) },
-          'Merge',
-          { etag: i.target.etag },
-        ]),
-      );
-    } catch (err) {
-      const status = statusOf(err);
-      if (status !== 412 && status !== 409 && status !== 404) throw err;
-      for (const i of open) await this.recordOutcome(jobId, i.target, i.result);
+    // One transaction per 100 (the service's limit; a work item holds at most CHUNK_SIZE).
+    for (let at = 0; at < open.length; at += 100) {
+      const part = open.slice(at, at + 100);
+      try {
+        await this.storage.table('targets').submitTransaction(
+          part.map((i): TransactionAction => [
+            'update',
+            { partitionKey: jobId, rowKey: targetKey(i.target.chunk, i.target.index), ...stripUndefined(i.result) },
+            'Merge',
+            { etag: i.target.etag },
+          ]),
+        );
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 412 && status !== 409 && status !== 404) throw err;
+        for (const i of part) await this.recordOutcome(jobId, i.target, i.result);
+      }
     }
   }
 
