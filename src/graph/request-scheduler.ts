@@ -359,15 +359,20 @@ export class RequestScheduler {
       }
       return;
     }
-    // The batch itself failed (throttled, unavailable, or refused): every item shares its fate.
+    // The batch itself failed (throttled, unavailable, refused, or no answer): every item shares
+    // its fate. Sending it again is one request more, so it costs the shared budget one retry,
+    // not one per item: otherwise a few lost batches would spend the budget and fail a job.
     const shared = outer.status === 200 ? { status: 502, headers: {}, body: outer.body } : outer;
+    const throttled = shared.status === 429 && parseRetryAfter(shared.headers['retry-after']) !== undefined;
+    const pay = isTransient(shared.status) && !throttled ? (this.budget.tryWithdraw() ? 'paid' : 'refused') : 'charge';
     for (const p of batch) {
       this.release(p);
-      this.settle(p, shared);
+      this.settle(p, shared, pay);
     }
   }
 
-  private settle(p: Pending, res: GraphResponse): void {
+  /** `pay`: whether a retry is still to be paid from the budget, or was paid (or refused) for the whole batch. */
+  private settle(p: Pending, res: GraphResponse, pay: 'charge' | 'paid' | 'refused' = 'charge'): void {
     if (p.settled) return;
     if (!p.signal?.aborted) {
       const asked = res.status === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
@@ -379,9 +384,8 @@ export class RequestScheduler {
           return;
         }
       } else {
-        const lost = res.status === 0 || res.status === 502 || res.status === 504;
-        const transient = (lost && !p.call.once) || (!lost && isRetryableStatus(res.status));
-        if (transient && p.attempt + 1 < this.maxAttempts && this.budget.tryWithdraw()) {
+        const transient = isTransient(res.status) && !(p.call.once && answerLost(res.status));
+        if (transient && p.attempt + 1 < this.maxAttempts && (pay === 'paid' || (pay === 'charge' && this.budget.tryWithdraw()))) {
           const delay = retryDelay(res.headers['retry-after'], p.attempt, this.backoff, this.random);
           p.attempt++;
           this.retryAfter(p, delay, res.status === 429);
@@ -401,6 +405,15 @@ export class RequestScheduler {
     }
     setTimeout(() => this.enqueue(p, true), delay);
   }
+}
+
+/** No answer, or a gateway's (502, 504): the service may or may not have done what was asked. */
+function answerLost(status: number): boolean {
+  return status === 0 || status === 502 || status === 504;
+}
+
+function isTransient(status: number): boolean {
+  return answerLost(status) || isRetryableStatus(status);
 }
 
 function networkFailure(err: unknown): GraphResponse {

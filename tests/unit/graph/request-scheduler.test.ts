@@ -258,3 +258,21 @@ describe('a change marked once', () => {
     expect(sent).toBe(3);
   });
 });
+
+describe('the retry budget under whole-batch failures', () => {
+  it('charges a failed $batch one retry, not one per item, so a budget of one still saves all twenty items', async () => {
+    let failed = 0;
+    const { gateway, graph } = cannedGateway(() => ({ status: 200, body: {} }), { retryBudget: 1 });
+    const origExecute = graph.execute.bind(graph);
+    graph.execute = async (context) => {
+      if (failed++ === 0) {
+        context.response = new Response(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'busy' } }), { status: 503, headers: { 'Retry-After': '0' } });
+        return;
+      }
+      await origExecute(context);
+    };
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => gateway.send(call(i))));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(graph.items).toHaveLength(20);
+  });
+});
