@@ -159,7 +159,7 @@ export function buildScenario(opts: ScenarioOptions): Scenario {
         clientId: API_CLIENT_ID,
         secret: 'bench-api-secret',
         identifierUri: `api://localhost:3000/${API_CLIENT_ID}`,
-        applicationPermissions: ['Mail.ReadWrite', 'User.Read.All', 'GroupMember.Read.All', 'Domain.Read.All', 'Exchange.ManageAsApp'],
+        applicationPermissions: ['Mail.ReadWrite', 'User.Read.All', 'GroupMember.Read.All', 'Domain.Read.All', 'Directory.Read.All', 'Exchange.ManageAsApp'],
         appRoles: ['Retract.Admin', 'Retract.Auditor'],
         adminConsent: true,
         accessTokenVersion: 2,

@@ -42,10 +42,10 @@ const envSchema = z
     /**
      * Optional: how an undo checks the caller's Retract.Admin role. `directory` reads the role
      * assignments through Graph at the time of the undo (needs Directory.Read.All);
-     * `token` trusts the token's `roles` claim until it expires (the default for now: the local
-     * simulator does not serve app role assignments yet).
+     * the default. `token` trusts the token's `roles` claim until it expires (up to an hour after
+     * the role was removed): only for a tenant that will not grant Directory.Read.All.
      */
-    RETRACT_UNDO_ROLE_CHECK: z.enum(['directory', 'token']).default('token'),
+    RETRACT_UNDO_ROLE_CHECK: z.enum(['directory', 'token']).default('directory'),
   })
   .refine((e) => e.RETRACT_CLIENT_SECRET || e.RETRACT_CLIENT_CERT_PATH, {
     message: 'Set RETRACT_CLIENT_SECRET or RETRACT_CLIENT_CERT_PATH: the API needs a credential of its app registration.',

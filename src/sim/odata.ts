@@ -69,6 +69,13 @@ function tokenize(src: string): Token[] {
       out.push({ t: 'lit', v: { type: 'string', value }, pos: start });
       continue;
     }
+    // A Guid literal is written bare (`resourceId eq 8fce32da-1246-437b-99cd-76d1d4677bd5`).
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])/i.exec(src.slice(i));
+    if (guid) {
+      out.push({ t: 'lit', v: { type: 'string', value: guid[0] }, pos: i });
+      i += guid[0].length;
+      continue;
+    }
     const dt = DATETIME.exec(src.slice(i));
     if (dt) {
       const time = Date.parse(dt[0]);

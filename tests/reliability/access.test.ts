@@ -2,7 +2,8 @@
  * Access beyond the API's own token tests: a token issued by a second simulated tenant (its own
  * keys, its own tenant id) for the same API, a user's Graph token replayed to the API, and a
  * user removed from the Admin role after starting a job: the job runs to the end, and the undo
- * asked with a token minted after the change is refused.
+ * is refused whether asked with a token minted after the change or with the one he held before
+ * it (still unexpired): the API re-reads his app role assignments in the directory.
  */
 import { randomUUID } from 'node:crypto';
 import { ensureDevCerts } from '../../src/dev/certs';
@@ -17,7 +18,7 @@ let other: SimServer;
 let worker: RunningWorker;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack(); // RETRACT_UNDO_ROLE_CHECK defaults to directory
   worker = runWorker({ services: stack.api.services, idlePollMs: 100 });
   // Another tenant: the demo fixture under a new tenant id (so the same app ids and identifier URI).
   const demo = loadTenantFixture(DEMO_FIXTURE);
@@ -87,6 +88,12 @@ it('lets a job started by an admin run to its end after the role is removed, and
     expect(job.status).toBe('completed');
     expect(job.counts.done).toBe(lookup.body.targets.length);
 
+    // The token he got before the change still says Retract.Admin and has not expired...
+    expect(JSON.parse(Buffer.from(adminToken.split('.')[1]!, 'base64url').toString()).roles).toContain('Retract.Admin');
+    // ...and is refused all the same: the directory no longer assigns him the role.
+    const oldUndo = await stack.call('POST', `jobs/${accepted.body.jobId}/undo`, { token: adminToken });
+    expect(oldUndo.status).toBe(403);
+    expect(oldUndo.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const newToken = await stack.userToken(upn);
     const undo = await stack.call('POST', `jobs/${accepted.body.jobId}/undo`, { token: newToken });
     expect(undo.status).toBe(403);
@@ -98,9 +105,14 @@ it('lets a job started by an admin run to its end after the role is removed, and
     expect(megan.find((m) => m.internetMessageId === phish)!.folder).toBe('junkemail');
     // The refusal is in the audit.
     const access = await stack.call('GET', 'audit?section=Access', { token: reader });
-    expect(access.body.records.length).toBeGreaterThan(0);
-    report(`access: foreign-tenant token 401 on 4 routes, Graph token replayed 401, role removed mid-job: job completed (${job.counts.done} targets), undo with a fresh token 403`);
+    const refusals = (access.body.records as Array<{ detail?: string; actor?: { upn?: string } }>).filter((r) => r.actor?.upn === upn && /directory/.test(r.detail ?? ''));
+    expect(refusals.length).toBeGreaterThan(0);
   } finally {
     (simUser as { appRoles?: string[] }).appRoles = rolesBefore;
   }
+  // With the role given back, the same old token may undo: the check reads the directory, it
+  // does not refuse every undo.
+  const undone = await stack.call('POST', `jobs/${accepted.body.jobId}/undo`, { token: adminToken });
+  expect(undone.status).toBe(202);
+  report(`access: foreign-tenant token 401 on 4 routes, Graph token replayed 401, role removed mid-job: job completed (${lookup.body.targets.length} targets), undo 403 with the token held before the change and with a fresh one, 202 once the role is back`);
 });

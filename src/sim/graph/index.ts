@@ -6,6 +6,7 @@
 import type { SimContext, SimPart } from '../context';
 import type { SimRequest, SimResponse, SimRouter } from '../http';
 import { graphError, GraphFault } from './common';
+import { registerAppRoles } from './app-roles';
 import { registerDirectory } from './directory';
 import { registerMessages, type Handle } from './messages';
 
@@ -23,6 +24,7 @@ export const graphPart: SimPart = {
     };
     registerMessages(router, ctx, handle);
     registerDirectory(router, ctx, handle);
+    registerAppRoles(router, ctx, handle);
   },
 };
 

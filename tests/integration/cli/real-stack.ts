@@ -66,7 +66,7 @@ function fixture() {
         clientId: API_ID,
         secret: API_SECRET,
         identifierUri: IDENTIFIER_URI,
-        applicationPermissions: ['Mail.ReadWrite', 'User.Read.All', 'GroupMember.Read.All', 'Domain.Read.All', 'Exchange.ManageAsApp'],
+        applicationPermissions: ['Mail.ReadWrite', 'User.Read.All', 'GroupMember.Read.All', 'Domain.Read.All', 'Directory.Read.All', 'Exchange.ManageAsApp'],
         appRoles: ['Retract.Admin', 'Retract.Auditor'],
         adminConsent: true,
         accessTokenVersion: 2,

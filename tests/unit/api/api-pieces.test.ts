@@ -18,9 +18,10 @@ const env = {
 
 describe('configuration (CONTRACTS §2)', () => {
   it('takes the allowed browser origins and the undo role check, and refuses a malformed origin by name', () => {
-    const c = loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: 'https://retract.contoso.com, https://localhost:3000', RETRACT_UNDO_ROLE_CHECK: 'directory' });
-    expect([c.allowedOrigins, c.undoRoleCheck]).toEqual([['https://retract.contoso.com', 'https://localhost:3000'], 'directory']);
-    expect([loadConfig(env).allowedOrigins, loadConfig(env).undoRoleCheck]).toEqual([[], 'token']);
+    const c = loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: 'https://retract.contoso.com, https://localhost:3000', RETRACT_UNDO_ROLE_CHECK: 'token' });
+    expect([c.allowedOrigins, c.undoRoleCheck]).toEqual([['https://retract.contoso.com', 'https://localhost:3000'], 'token']);
+    // By default no browser origin is allowed and an undo re-reads the caller's role in the directory.
+    expect([loadConfig(env).allowedOrigins, loadConfig(env).undoRoleCheck]).toEqual([[], 'directory']);
     expect(() => loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: 'https://retract.contoso.com/app' })).toThrow(/RETRACT_ALLOWED_ORIGINS/);
     expect(() => loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: '*' })).toThrow(/RETRACT_ALLOWED_ORIGINS/);
     expect(() => loadConfig({ ...env, RETRACT_UNDO_ROLE_CHECK: 'none' })).toThrow(/RETRACT_UNDO_ROLE_CHECK/);
