@@ -46,6 +46,13 @@ const envSchema = z
      * the role was removed): only for a tenant that will not grant Directory.Read.All.
      */
     RETRACT_UNDO_ROLE_CHECK: z.enum(['directory', 'token']).default('directory'),
+    /** Optional: milliseconds one Graph request may take before it is abandoned and retried (100 s unless set). */
+    RETRACT_GRAPH_TIMEOUT_MS: z.coerce
+      .number({ error: 'RETRACT_GRAPH_TIMEOUT_MS must be a whole number of milliseconds.' })
+      .int('RETRACT_GRAPH_TIMEOUT_MS must be a whole number of milliseconds.')
+      .min(100, 'RETRACT_GRAPH_TIMEOUT_MS must be at least 100.')
+      .max(600_000, 'RETRACT_GRAPH_TIMEOUT_MS must be at most 600000 (ten minutes).')
+      .optional(),
   })
   .refine((e) => e.RETRACT_CLIENT_SECRET || e.RETRACT_CLIENT_CERT_PATH, {
     message: 'Set RETRACT_CLIENT_SECRET or RETRACT_CLIENT_CERT_PATH: the API needs a credential of its app registration.',
@@ -67,6 +74,8 @@ export interface ApiConfig {
   undoRoleCheck: 'directory' | 'token';
   /** Origins allowed to call the API from a browser (CORS); empty: none. */
   allowedOrigins: string[];
+  /** How long one Graph request may take (ms); undefined: the gateway's default. */
+  graphTimeoutMs?: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
@@ -95,5 +104,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queueName: e.RETRACT_QUEUE,
     undoRoleCheck: e.RETRACT_UNDO_ROLE_CHECK,
     allowedOrigins: (e.RETRACT_ALLOWED_ORIGINS ?? '').split(/[,\s]+/).filter(Boolean),
+    graphTimeoutMs: e.RETRACT_GRAPH_TIMEOUT_MS,
   };
 }

@@ -49,7 +49,7 @@ export function createServices(env: Record<string, string | undefined> = process
     }),
     credentials,
     graph() {
-      graph ??= createGraphGateway({ ...credentials, graphBase: config.graphBase });
+      graph ??= createGraphGateway({ ...credentials, graphBase: config.graphBase, requestTimeoutMs: config.graphTimeoutMs });
       return graph;
     },
     exchange() {

@@ -38,21 +38,10 @@ export interface GraphGatewayOptions extends AppCredentials {
   graphBase: string;
   maxConcurrency?: number;
   retryBudget?: number;
-  /** Milliseconds one HTTP request to Graph may take (default: `RETRACT_GRAPH_TIMEOUT_MS`, else 100 s). */
+  /** Milliseconds one HTTP request to Graph may take (default 100 s; the API takes it from `RETRACT_GRAPH_TIMEOUT_MS`). */
   requestTimeoutMs?: number;
   /** Total wait per call on 429s with Retry-After before giving up (default five minutes). */
   throttleBudgetMs?: number;
-}
-
-const timeoutSchema = z.coerce.number().int().min(100).max(600_000);
-
-/** `RETRACT_GRAPH_TIMEOUT_MS` when set and sensible (tests shorten it), else undefined for the transport's default. */
-export function graphTimeoutFromEnv(env: Record<string, string | undefined> = process.env): number | undefined {
-  const raw = env.RETRACT_GRAPH_TIMEOUT_MS;
-  if (raw === undefined || raw === '') return undefined;
-  const parsed = timeoutSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`RETRACT_GRAPH_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000; it is "${raw}".`);
-  return parsed.data;
 }
 
 /** Well-known folder names Graph accepts in place of a folder id. */
@@ -468,7 +457,7 @@ export function createGraphGateway(
     createGraphTransport({
       graphBase: opts.graphBase,
       authProvider: createAppTokenProvider(opts, GRAPH_SCOPE),
-      timeoutMs: opts.requestTimeoutMs ?? graphTimeoutFromEnv(),
+      timeoutMs: opts.requestTimeoutMs,
     });
   const scheduler = new RequestScheduler({ transport, maxConcurrency: opts.maxConcurrency, retryBudget: opts.retryBudget, throttleBudgetMs: opts.throttleBudgetMs });
   return new GraphGateway(opts.graphBase, scheduler);

@@ -4,7 +4,7 @@
  */
 export { createGraphGateway, GraphGateway, GRAPH_SCOPE, type GraphGatewayOptions, type OpOptions, type Result } from './graph-gateway';
 export { lookup, type LookupEnv } from './lookup';
-export { act, undo, type ActItem, type UndoItem, type ActResult } from './act';
+export { act, undo, type ActItem, type ActOptions, type UndoItem, type ActResult } from './act';
 export { InvalidInputError, lookupInputSchema, type LookupInput } from './lookup-input';
 export { GraphRequestError } from './graph-errors';
 export { RequestScheduler, MAX_BATCH_SIZE, PER_MAILBOX_CONCURRENCY } from './request-scheduler';

@@ -26,6 +26,12 @@ describe('configuration (CONTRACTS §2)', () => {
     expect(() => loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: '*' })).toThrow(/RETRACT_ALLOWED_ORIGINS/);
     expect(() => loadConfig({ ...env, RETRACT_UNDO_ROLE_CHECK: 'none' })).toThrow(/RETRACT_UNDO_ROLE_CHECK/);
   });
+  it("takes the Graph request time limit, and refuses one that is not a number of milliseconds by name", () => {
+    expect(loadConfig(env).graphTimeoutMs).toBeUndefined();
+    expect(loadConfig({ ...env, RETRACT_GRAPH_TIMEOUT_MS: '2000' }).graphTimeoutMs).toBe(2000);
+    expect(() => loadConfig({ ...env, RETRACT_GRAPH_TIMEOUT_MS: 'soon' })).toThrow(/RETRACT_GRAPH_TIMEOUT_MS: RETRACT_GRAPH_TIMEOUT_MS must be a whole number of milliseconds/);
+    expect(() => loadConfig({ ...env, RETRACT_GRAPH_TIMEOUT_MS: '5' })).toThrow(/at least 100/);
+  });
   it('fills Microsoft defaults and allows the own tenant when no list is given', () => {
     const c = loadConfig(env);
     expect(c.authorityHost).toBe('https://login.microsoftonline.com');
