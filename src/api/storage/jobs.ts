@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { TableEntityResult, TransactionAction } from '@azure/data-tables';
 import { countOutcomes, jobStatusFrom, type JobAction, type Outcome } from '../../core';
 import type { Actor, Job, JobResult, JobSummary } from '../../contracts';
-import { listAll, odata, statusOf, writeBatched, type Storage } from './clients';
+import { listAll, odata, statusOf, type Storage } from './clients';
+import { API_STORAGE_RETRY_DEADLINE_MS, withCreateRetry } from './retry';
 
 /** One work item acts on at most this many targets: one Graph `$batch`. */
 export const CHUNK_SIZE = 20;
@@ -72,7 +73,10 @@ export const targetKey = (chunk: number, index: number): string =>
 export class JobStore {
   constructor(private readonly storage: Storage) {}
 
-  /** Stores the targets, then the job (a job is visible only with all its targets). */
+  /**
+   * Stores the targets, then the job (a job is visible only with all its targets). Each write is
+   * retried through a short storage outage; a write whose answer was lost is not written twice.
+   */
   async create(
     tenantId: string,
     job: NewJob,
@@ -84,7 +88,11 @@ export class JobStore {
       const row: TargetRow = { chunk, index, ...t, outcome: 'pending' };
       return ['create', { partitionKey: jobId, rowKey: targetKey(chunk, index), ...stripUndefined(row) }];
     });
-    await writeBatched(this.storage.table('targets'), actions);
+    const retry = { deadlineMs: API_STORAGE_RETRY_DEADLINE_MS };
+    for (let i = 0; i < actions.length; i += 100) {
+      const part = actions.slice(i, i + 100);
+      await withCreateRetry(() => this.storage.table('targets').submitTransaction(part), retry);
+    }
     const chunkCount = Math.ceil(targets.length / CHUNK_SIZE);
     const row: JobRow = {
       action: job.action,
@@ -99,7 +107,7 @@ export class JobStore {
       targetCount: targets.length,
       chunkCount,
     };
-    await this.storage.table('jobs').createEntity({ partitionKey: tenantId, rowKey: jobId, ...stripUndefined(row) });
+    await withCreateRetry(() => this.storage.table('jobs').createEntity({ partitionKey: tenantId, rowKey: jobId, ...stripUndefined(row) }), retry);
     return { jobId, chunkCount, row };
   }
 

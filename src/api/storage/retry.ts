@@ -69,6 +69,27 @@ export async function withStorageRetry<T>(call: () => Promise<T>, options: Stora
   }
 }
 
+/**
+ * A create (an entity, or a transaction of creates) retried through a short outage: a 409 on a
+ * retry after a transient failure means the earlier try was written after all (its answer was
+ * lost), so it counts as done; a 409 on the first try is a real conflict and is thrown.
+ */
+export async function withCreateRetry(call: () => Promise<unknown>, options: StorageRetryOptions = {}): Promise<void> {
+  let failedOnce = false;
+  await withStorageRetry(async () => {
+    try {
+      await call();
+    } catch (err) {
+      if (failedOnce && statusOf(err) === 409) return;
+      if (isTransientStorageError(err)) failedOnce = true;
+      throw err;
+    }
+  }, options);
+}
+
+/** How long an API request waits for storage to come back (the caller is waiting for the answer). */
+export const API_STORAGE_RETRY_DEADLINE_MS = 20_000;
+
 /** A short description of a storage error for a log line: its code or status, never its message (it may hold a URL with a SAS). */
 export function storageErrorCode(err: unknown): string {
   const status = statusOf(err);

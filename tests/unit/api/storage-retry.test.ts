@@ -1,5 +1,5 @@
 import { RestError } from '@azure/data-tables';
-import { isTransientStorageError, storageErrorCode, withStorageRetry } from '../../../src/api/storage/retry';
+import { isTransientStorageError, storageErrorCode, withCreateRetry, withStorageRetry } from '../../../src/api/storage/retry';
 
 const refused = (): RestError => new RestError('connect ECONNREFUSED 127.0.0.1:10002', { code: 'ECONNREFUSED' });
 const status = (n: number): RestError => new RestError(`status ${n}`, { statusCode: n });
@@ -82,6 +82,22 @@ describe('withStorageRetry', () => {
     ).rejects.toMatchObject({ statusCode: 412 });
     expect(calls).toBe(1);
     expect(clock.slept).toEqual([]);
+  });
+});
+
+describe('withCreateRetry', () => {
+  it('counts a 409 after a lost answer as written (the earlier try went through)', async () => {
+    const clock = fakeClock();
+    const tries: string[] = [];
+    await withCreateRetry(async () => {
+      tries.push(tries.length === 0 ? 'reset' : 'conflict');
+      throw tries.length === 1 ? new RestError('socket hang up', { code: 'ECONNRESET' }) : status(409);
+    }, clock);
+    expect(tries).toEqual(['reset', 'conflict']);
+  });
+
+  it('throws a 409 met on the first try: a real conflict', async () => {
+    await expect(withCreateRetry(async () => Promise.reject(status(409)), fakeClock())).rejects.toMatchObject({ statusCode: 409 });
   });
 });
 
