@@ -7,8 +7,7 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { act, undo, type ActResult } from '../../graph/act';
-import { destinationFolder, type Action } from '../../core';
-import type { GraphGateway } from '../../graph/graph-gateway';
+import { destinationFolder } from '../../core';
 import type { Services } from '../services';
 import { toJob, type TargetRow } from '../storage/jobs';
 import { storageErrorCode, withStorageRetry } from '../storage/retry';
@@ -49,19 +48,22 @@ export async function processWorkItem(services: Services, entry: unknown, contex
     if (pending.length && !row.cancelled) {
       let results: ActResult[];
       try {
-        if (row.action !== 'undo' && row.action !== 'hard-delete' && dequeueCount > 1) await learnDestination(services.graph(), pending, row.action);
+        // A redelivered item may find targets its first worker changed before it died: the engine
+        // then reads each mailbox's destination folder first and counts those already there as
+        // done. On a first delivery nothing can have acted yet, so that read is skipped.
+        const firstAttempt = dequeueCount === 1;
         results =
           row.action === 'undo'
             ? await undo(
                 services.graph(),
                 pending.map((t) => ({ mailbox: t.mailbox, messageId: t.messageId, internetMessageId: t.internetMessageId, restoreTo: t.restoreTo ?? t.folder })),
-                {},
+                { firstAttempt },
               )
             : await act(
                 services.graph(),
                 pending.map((t) => ({ mailbox: t.mailbox, messageId: t.messageId, internetMessageId: t.internetMessageId })),
                 row.action,
-                {},
+                { firstAttempt },
               );
       } catch (err) {
         if (dequeueCount < MAX_DEQUEUE_COUNT) throw err;
@@ -74,19 +76,6 @@ export async function processWorkItem(services: Services, entry: unknown, contex
     }
   }
   await stored('finishing the job', () => finishJob(services, tenantId, jobId));
-}
-
-/**
- * A redelivered work item may find items its first worker already moved (it died before
- * recording them). The engine counts an item as already there only when its gateway knows the
- * destination folder's id, which a fresh worker process has not learned yet; without it the
- * item would be moved again and its `fromFolder` would name the destination, so undo could not
- * put it back. Learn the destination first (one batched read per mailbox, redeliveries only).
- */
-async function learnDestination(graph: GraphGateway, targets: TargetRow[], action: Action): Promise<void> {
-  const ids = await graph.userIds(targets.map((t) => t.mailbox));
-  const userIds = [...ids.values()].flatMap((r) => (r.ok ? [r.value] : []));
-  if (userIds.length) await graph.wellKnownFolderIds(userIds, [destinationFolder(action)]);
 }
 
 async function recordResults(
