@@ -129,7 +129,7 @@ it('never widens a search: a lookup finds only messages with exactly the id aske
   report(`never widens: ${lookups} lookups of hostile well-formed ids (${LOOKUP_RUNS} random), none found a message with another id, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
-it('refuses every API body with a field of the wrong type as a 400 naming the field, and changes nothing', async () => {
+it('refuses every API body with a field of the wrong type or a field it does not have as a 400 naming the field, and changes nothing', async () => {
   const valid = await lookup({ internetMessageId: TRICKY[0], depth: 1 });
   const lookupId: string = valid.body.lookupId;
   const jobsBefore = (await stack.call('GET', 'jobs', { token: admin })).body;
@@ -142,19 +142,24 @@ it('refuses every API body with a field of the wrong type as a 400 naming the fi
     { method: 'PUT', route: 'settings/domains', body: { domains: ['contoso.com'] }, fields: ['domains'] },
   ];
   let refused = 0;
+  let unknownFields = 0;
   for (const r of routes) {
     await fc.assert(
       fc.asyncProperty(
-        // A known field of the wrong type (a value no field of the contract accepts as-is). Unknown
-        // fields are named only as "(body)" today: see docs/reliability.md, findings.
-        fc.tuple(fc.constantFrom(...r.fields), fc.oneof(fc.constant({ nested: true }), fc.constant([[1]]), fc.constant(-1.5), junkValue.filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v)))).map(([k, v]) => ({ body: { ...r.body, [k]: v }, field: k })),
-        async ({ body, field }) => {
+        fc.oneof(
+          // A known field of the wrong type (a value no field of the contract accepts as-is)…
+          fc.tuple(fc.constantFrom(...r.fields), fc.oneof(fc.constant({ nested: true }), fc.constant([[1]]), fc.constant(-1.5), junkValue.filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v)))).map(([k, v]) => ({ body: { ...r.body, [k]: v }, field: k, unknown: false })),
+          // …or a field the contract does not have (spaces, dots, `__proto__`, Unicode): named as sent.
+          fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom(' ', '__proto__', 'constructor', 'a.b', 'déjà')).filter((k) => !r.fields.includes(k)).map((k) => ({ body: { ...r.body, [k]: 1 }, field: k, unknown: true })),
+        ),
+        async ({ body, field, unknown }) => {
           const res = await stack.call(r.method, r.route, { token: admin, body });
           expect(res.status).toBe(400);
           expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-          const named: string[] = res.body.errors.map((e: { field: string }) => e.field.split('.')[0]);
+          const named: string[] = res.body.errors.map((e: { field: string }) => (unknown ? e.field : e.field.split('.')[0]));
           expect(named).toContain(field);
           refused++;
+          if (unknown) unknownFields++;
         },
       ),
       { numRuns: RUNS },
@@ -164,7 +169,7 @@ it('refuses every API body with a field of the wrong type as a 400 naming the fi
   expect((await stack.call('GET', 'jobs', { token: admin })).body).toEqual(jobsBefore);
   expect(await stack.api.services.settings.getDomains(stack.fixture.tenant.id)).toEqual(settingsBefore);
   expect(diffSnapshots(before, await snapshot(stack))).toEqual([]);
-  report(`wrong-type bodies: ${refused} refused with the field named across ${routes.length} routes, nothing changed`);
+  report(`wrong-type and unknown-field bodies: ${refused} refused (${unknownFields} with a field the contract lacks) with the field named across ${routes.length} routes, nothing changed`);
 });
 
 it('refuses oversized bodies (413), deep JSON (400), wrong content types (415) and stays up', async () => {
