@@ -15,6 +15,7 @@ import type { Services } from '../services';
 import { toJob, type NewJob, type NewTarget } from '../storage/jobs';
 import { finishJob } from '../worker/process-work-item';
 import { enqueueChunks } from '../worker/work-items';
+import { API_STORAGE_RETRY_DEADLINE_MS, withStorageRetry } from '../storage/retry';
 
 function jobIdOf(ctx: RouteContext): string {
   const parsed = jobPathSchema.safeParse({ jobId: ctx.req.params.jobId });
@@ -25,22 +26,50 @@ function jobIdOf(ctx: RouteContext): string {
 const notFound = (jobId: string): ProblemError =>
   new ProblemError(404, `There is no job ${jobId} in your organisation. Check the id, or list the jobs with GET /api/jobs.`);
 
-/** Stores the job and its targets, writes the audit's intent record, then enqueues the work. */
+/** How long an undo's claim on a job may stand without its undo job before a new undo may take it. */
+export const UNDO_CLAIM_STALE_MS = 2 * 60_000;
+
+/**
+ * Stores the job and its targets, writes the audit's intent record, then enqueues the work. A
+ * storage outage in between must not leave a job `queued` forever with no work behind it: the
+ * intent record is written once however often it is retried, and if the job still cannot be
+ * started it is cancelled (no work item acts on a cancelled job) and the caller told so.
+ */
 async function dispatch(services: Services, tenantId: string, job: NewJob, targets: NewTarget[], options: Record<string, unknown>, jobId?: string): Promise<string> {
   const created = await services.jobs.create(tenantId, job, targets, jobId);
-  await services.audit.append(tenantId, {
-    section: 'Retract',
-    event: job.action === 'undo' ? 'undo' : 'job',
-    phase: 'intent',
-    actor: job.actor,
-    internetMessageId: job.internetMessageId,
-    lookupId: job.lookupId,
-    jobId: created.jobId,
-    options: { action: job.action, targets: targets.length, ...options },
-    outcome: 'dispatched',
-  });
-  if (created.chunkCount === 0) await finishJob(services, tenantId, created.jobId);
-  else await enqueueChunks(services.storage, tenantId, created.jobId, created.chunkCount);
+  try {
+    await withStorageRetry(
+      () =>
+        services.audit.append(
+          tenantId,
+          {
+            section: 'Retract',
+            event: job.action === 'undo' ? 'undo' : 'job',
+            phase: 'intent',
+            actor: job.actor,
+            internetMessageId: job.internetMessageId,
+            lookupId: job.lookupId,
+            jobId: created.jobId,
+            options: { action: job.action, targets: targets.length, ...options },
+            outcome: 'dispatched',
+          },
+          { once: `intent:${created.jobId}` },
+        ),
+      { deadlineMs: API_STORAGE_RETRY_DEADLINE_MS },
+    );
+    if (created.chunkCount === 0) await finishJob(services, tenantId, created.jobId);
+    else await enqueueChunks(services.storage, tenantId, created.jobId, created.chunkCount);
+  } catch (err) {
+    if (err instanceof ProblemError) throw err;
+    await services.jobs.updateRow(tenantId, created.jobId, (r) => (r.cancelled ? null : { cancelled: true })).catch(() => undefined);
+    await finishJob(services, tenantId, created.jobId).catch(() => undefined);
+    throw new ProblemError(
+      503,
+      `Retract could not start the job ${created.jobId}: its storage did not answer. The job was cancelled before its work began; check it with GET /api/jobs/${created.jobId} and try again in a minute.`,
+      { jobId: created.jobId },
+      { 'retry-after': '60' },
+    );
+  }
   return created.jobId;
 }
 
@@ -119,8 +148,15 @@ export async function undoJob(ctx: RouteContext): Promise<HttpResponseInit> {
     throw new ProblemError(409, `The job ${jobId} is still ${view.status}. Wait until it ends (or cancel it), then undo it.`);
   }
   const undoId = randomUUID();
+  // A claim whose undo job was never stored (storage failed in between, and releasing the claim
+  // failed too) is taken over once it is old: the job is not left forever undoable by nobody.
+  let staleClaim: string | undefined;
+  if (row.undoneBy && !(await jobs.getRow(p.tenantId, row.undoneBy))) {
+    const since = Date.parse(row.timestamp ?? '');
+    if (!Number.isNaN(since) && Date.now() - since > UNDO_CLAIM_STALE_MS) staleClaim = row.undoneBy;
+  }
   // Claim the undo first, so two admins pressing Undo at once start one undo job, not two.
-  const claimed = await jobs.updateRow(p.tenantId, jobId, (r) => (r.undoneBy ? null : { undoneBy: undoId }));
+  const claimed = await jobs.updateRow(p.tenantId, jobId, (r) => (r.undoneBy && r.undoneBy !== staleClaim ? null : { undoneBy: undoId }));
   if (!claimed || claimed.undoneBy !== undoId) {
     throw new ProblemError(409, `The job ${jobId} was already undone by job ${claimed?.undoneBy ?? 'another job'}.`, { undoneBy: claimed?.undoneBy });
   }
@@ -133,14 +169,22 @@ export async function undoJob(ctx: RouteContext): Promise<HttpResponseInit> {
     depth: t.depth,
     restoreTo: t.fromFolder ?? t.folder,
   }));
-  await dispatch(
-    ctx.services,
-    p.tenantId,
-    { action: 'undo', lookupId: row.lookupId, internetMessageId: row.internetMessageId, actor: actorOf(p), undoOf: jobId },
-    undoTargets,
-    { undoOf: jobId },
-    undoId,
-  );
+  try {
+    await dispatch(
+      ctx.services,
+      p.tenantId,
+      { action: 'undo', lookupId: row.lookupId, internetMessageId: row.internetMessageId, actor: actorOf(p), undoOf: jobId },
+      undoTargets,
+      { undoOf: jobId },
+      undoId,
+    );
+  } catch (err) {
+    // No undo job was stored: give the claim back, so that the admin can simply press Undo again.
+    const stored = await jobs.getRow(p.tenantId, undoId).catch(() => 'unknown' as const);
+    if (stored === null) await jobs.updateRow(p.tenantId, jobId, (r) => (r.undoneBy === undoId ? { undoneBy: '' } : null)).catch(() => undefined);
+    if (err instanceof ProblemError) throw err;
+    throw new ProblemError(503, `Retract could not start the undo of job ${jobId}: its storage did not answer. Nothing was undone; try again in a minute.`, {}, { 'retry-after': '60' });
+  }
   return json(202, { jobId: undoId }, { location: `/api/jobs/${undoId}` });
 }
 
