@@ -3,11 +3,23 @@
  * never more than four in flight per mailbox (Outlook's MailboxConcurrency limit) nor more
  * than `maxConcurrency` HTTP requests at once, each throttled item retried after its own
  * `Retry-After` without repeating the items that succeeded, and an aborted caller released at
- * once. A 429 that carries `Retry-After` is retried for as long as the call's total wait stays
- * within `throttleBudgetMs` and costs nothing from the shared retry budget (the service said when
- * to come back); other transient failures (5xx, network, a 429 without `Retry-After`) are tried
- * at most `maxAttempts` times, each retry paid from the shared budget — except that a change
- * marked `once` whose answer was lost is handed back rather than sent again blind.
+ * once.
+ *
+ * How long a call keeps trying depends on what the service said:
+ * - 429 with `Retry-After`: retried after exactly that wait, for as long as the call's total wait
+ *   stays within `throttleBudgetMs`, free of the shared retry budget (the service said when).
+ * - 503, 504 and a 429 without `Retry-After` (transient per Graph's documentation, but no
+ *   promise of when): retried for as long as the call's total wait stays within the same
+ *   `throttleBudgetMs`, so an outage of a few minutes costs no target. The pace is exponential
+ *   backoff with jitter, never sooner than a `Retry-After` given. The first `maxAttempts` tries
+ *   go at the quick pace and each retry is paid from the shared budget; once the budget is dry
+ *   (many calls failing, few succeeding: an outage) or the quick tries are spent, the call
+ *   keeps trying only at the capped pace (`backoff.maxMs`, jittered) — at most one request per
+ *   call per 15–30 s by default — so a long outage does not multiply the load on the service,
+ *   and a service that never comes back ends the call after `throttleBudgetMs`.
+ * - Other failures (no answer, 502) are tried at most `maxAttempts` times, each retry paid from
+ *   the shared budget — except that a change marked `once` whose answer was lost (no answer,
+ *   502, 504) is handed back rather than sent again blind.
  *
  * Callers hand in single calls; calls made in the same tick are batched together. Waiting
  * for a retry holds no mailbox slot.
@@ -21,6 +33,7 @@ import {
   isRetryableStatus,
   MIN_THROTTLE_CHARGE_MS,
   parseRetryAfter,
+  backoffDelay,
   retryDelay,
   RetryBudget,
   type BackoffOptions,
@@ -38,9 +51,12 @@ export interface SchedulerOptions {
   batchSize?: number;
   /** Retries paid from a shared budget (see RetryBudget). */
   retryBudget?: number;
-  /** Attempts per call, the first included, for failures other than a 429 with Retry-After. */
+  /**
+   * Attempts per call, the first included, for failures that are not the service saying it is
+   * busy or unavailable (no answer, 502); for those (429, 503, 504) the quick-paced attempts.
+   */
   maxAttempts?: number;
-  /** Total wait per call on 429s that carry Retry-After before giving up (default five minutes). */
+  /** Total wait per call on 429, 503 and 504 answers before the last one is returned (default five minutes). */
   throttleBudgetMs?: number;
   backoff?: BackoffOptions;
   random?: () => number;
@@ -57,8 +73,8 @@ interface Pending {
   signal?: AbortSignal;
   meter?: RequestMeter;
   attempt: number;
-  /** Time waited so far on 429s with Retry-After, as charged against `throttleBudgetMs`. */
-  throttledMs: number;
+  /** Time waited so far on 429, 503 and 504 answers, as charged against `throttleBudgetMs`. */
+  waitedMs: number;
   settled: boolean;
   resolve(res: GraphResponse): void;
   reject(err: unknown): void;
@@ -150,7 +166,7 @@ export class RequestScheduler {
         signal: opts.signal,
         meter: opts.meter,
         attempt: 0,
-        throttledMs: 0,
+        waitedMs: 0,
         settled: false,
         resolve,
         reject,
@@ -374,27 +390,43 @@ export class RequestScheduler {
   /** `pay`: whether a retry is still to be paid from the budget, or was paid (or refused) for the whole batch. */
   private settle(p: Pending, res: GraphResponse, pay: 'charge' | 'paid' | 'refused' = 'charge'): void {
     if (p.settled) return;
-    if (!p.signal?.aborted) {
-      const asked = res.status === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
-      if (asked !== undefined) {
-        const charge = Math.max(asked, MIN_THROTTLE_CHARGE_MS);
-        if (p.throttledMs + charge <= this.throttleBudgetMs) {
-          p.throttledMs += charge;
-          this.retryAfter(p, asked, true);
-          return;
-        }
-      } else {
-        const transient = isTransient(res.status) && !(p.call.once && answerLost(res.status));
-        if (transient && p.attempt + 1 < this.maxAttempts && (pay === 'paid' || (pay === 'charge' && this.budget.tryWithdraw()))) {
-          const delay = retryDelay(res.headers['retry-after'], p.attempt, this.backoff, this.random);
-          p.attempt++;
-          this.retryAfter(p, delay, res.status === 429);
-          return;
-        }
-      }
-    }
+    if (!p.signal?.aborted && this.retry(p, res, pay)) return;
     if (isSuccess(res.status)) this.budget.recordSuccess();
     this.finish(p, res);
+  }
+
+  /** Schedules the call again when its answer allows it; false when this answer is the last. */
+  private retry(p: Pending, res: GraphResponse, pay: 'charge' | 'paid' | 'refused'): boolean {
+    const asked = parseRetryAfter(res.headers['retry-after']);
+    if (res.status === 429 && asked !== undefined) return this.wait(p, asked, asked, true);
+    if (!isTransient(res.status) || (p.call.once && answerLost(res.status))) return false;
+    const quick = p.attempt + 1 < this.maxAttempts && (pay === 'paid' || (pay === 'charge' && this.budget.tryWithdraw()));
+    if (isUnavailable(res.status)) {
+      // The budget is dry or the quick tries are spent: still transient, so keep trying, but at
+      // the capped pace only — one request per call per `maxMs` or so, however long the outage.
+      const backoff = backoffDelay(quick ? p.attempt : Number.POSITIVE_INFINITY, this.backoff, this.random);
+      const delay = Math.max(asked ?? 0, backoff);
+      if (!this.wait(p, delay, delay, res.status === 429)) return false;
+      p.attempt++;
+      return true;
+    }
+    if (!quick) return false;
+    const delay = retryDelay(res.headers['retry-after'], p.attempt, this.backoff, this.random);
+    p.attempt++;
+    this.retryAfter(p, delay, false);
+    return true;
+  }
+
+  /**
+   * Waits `delay` before the next try if the call's time budget allows `charge` more (each wait
+   * charged at least MIN_THROTTLE_CHARGE_MS, so that a stream of `Retry-After: 0` still ends).
+   */
+  private wait(p: Pending, delay: number, charge: number, throttled: boolean): boolean {
+    const cost = Math.max(charge, MIN_THROTTLE_CHARGE_MS);
+    if (p.waitedMs + cost > this.throttleBudgetMs) return false;
+    p.waitedMs += cost;
+    this.retryAfter(p, delay, throttled);
+    return true;
   }
 
   /** Puts the call back at the front of its queue after `delay`; a throttled mailbox rests meanwhile. */
@@ -410,6 +442,11 @@ export class RequestScheduler {
 /** No answer, or a gateway's (502, 504): the service may or may not have done what was asked. */
 function answerLost(status: number): boolean {
   return status === 0 || status === 502 || status === 504;
+}
+
+/** The service said it is busy or unavailable, without (for 503 and 504, maybe with) saying when to come back. */
+function isUnavailable(status: number): boolean {
+  return status === 429 || status === 503 || status === 504;
 }
 
 function isTransient(status: number): boolean {

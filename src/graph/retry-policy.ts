@@ -34,7 +34,8 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 200, maxMs: 30_000 };
 
 /**
  * Exponential backoff with "full jitter" (a random wait between 0 and base·2^attempt), so that
- * many clients throttled at once do not come back at once. `attempt` counts from 0.
+ * many clients throttled at once do not come back at once. `attempt` counts from 0; a large
+ * one (Infinity included) gives the capped pace, `maxMs` jittered.
  */
 export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt));
@@ -42,11 +43,12 @@ export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_
 }
 
 /**
- * How long one call may keep waiting on 429s that say when to come back (Retry-After), in
- * total, before its last answer is returned. Microsoft asks clients to keep honouring
- * Retry-After rather than give up after a fixed count: a storm of a few seconds or minutes must
- * not cost a target. Each wait is charged at least `MIN_THROTTLE_CHARGE_MS`, so a server that
- * keeps answering `Retry-After: 0` still ends.
+ * How long one call may keep waiting on answers that say the service is busy or unavailable
+ * (429, 503, 504), in total, before its last answer is returned. Microsoft asks clients to keep
+ * honouring Retry-After rather than give up after a fixed count, and documents 503 and 504 as
+ * transient: a storm or an outage of a few seconds or minutes must not cost a target, and a
+ * service that never comes back must still end the job. Each wait is charged at least
+ * `MIN_THROTTLE_CHARGE_MS`, so a server that keeps answering `Retry-After: 0` still ends.
  */
 export const DEFAULT_THROTTLE_BUDGET_MS = 5 * 60_000;
 export const MIN_THROTTLE_CHARGE_MS = 1000;

@@ -94,12 +94,12 @@ describe('the Graph request scheduler, through the client middleware chain', () 
     expect(graph.http.length).toBeLessThan(15);
   });
 
-  it('stops at the retry budget and returns the last answer instead of retrying forever', async () => {
-    const { gateway, graph } = cannedGateway(() => ({ status: 503, headers: { 'Retry-After': '0' }, body: { error: { code: 'ServiceUnavailable', message: 'down' } } }), {
+  it('stops a failure that is not the service saying it is unavailable (502) at the retry budget, and returns the last answer', async () => {
+    const { gateway, graph } = cannedGateway(() => ({ status: 502, headers: { 'Retry-After': '0' }, body: { error: { code: 'BadGateway', message: 'down' } } }), {
       retryBudget: 3,
     });
     const res = await gateway.send(call(1));
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(502);
     expect(graph.http).toHaveLength(4);
   });
 
@@ -164,22 +164,20 @@ describe('throttling: Retry-After is honoured for as long as the call may wait, 
     expect(seen.get('/users?i=1')).toBe(2);
   });
 
-  it('still caps 5xx, network failures and a 429 without Retry-After at maxAttempts, paid from the budget', async () => {
+  it('still caps a 502 and network failures at maxAttempts, paid from the budget', async () => {
     const backoff = { baseMs: 1, maxMs: 2 };
-    for (const answer of [{ status: 503, headers: {}, body: null }, throttledAnswer(undefined)]) {
-      let sent = 0;
-      const scheduler = new RequestScheduler({ transport: async () => (sent++, answer), maxAttempts: 4, backoff, retryBudget: 50 });
-      expect((await scheduler.send({ method: 'GET', url: '/users?i=1' })).status).toBe(answer.status);
-      expect(sent).toBe(4);
-      expect(scheduler.budget.remaining).toBe(47);
-    }
     let sent = 0;
+    const scheduler = new RequestScheduler({ transport: async () => (sent++, { status: 502, headers: {}, body: null }), maxAttempts: 4, backoff, retryBudget: 50 });
+    expect((await scheduler.send({ method: 'GET', url: '/users?i=1' })).status).toBe(502);
+    expect(sent).toBe(4);
+    expect(scheduler.budget.remaining).toBe(47);
+    sent = 0;
     const failing: GraphTransport = async () => {
       sent++;
       throw new TypeError('fetch failed');
     };
-    const scheduler = new RequestScheduler({ transport: failing, maxAttempts: 3, backoff });
-    const res = await scheduler.send({ method: 'GET', url: '/users?i=1' });
+    const unreachable = new RequestScheduler({ transport: failing, maxAttempts: 3, backoff });
+    const res = await unreachable.send({ method: 'GET', url: '/users?i=1' });
     expect(res.status).toBe(0);
     expect(sent).toBe(3);
   });
@@ -274,5 +272,119 @@ describe('the retry budget under whole-batch failures', () => {
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => gateway.send(call(i))));
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
     expect(graph.items).toHaveLength(20);
+  });
+});
+
+describe('an outage: 503, 504 and a 429 without Retry-After are ridden out for the time budget, at a pace that does not multiply the load', () => {
+  // Fake time: the scheduler's setTimeout, setImmediate and Date.now all run on Jest's clock.
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** Advances the fake clock a second at a time until every promise has settled. */
+  async function settle<T>(promises: Array<Promise<T>>, maxMs = 3_600_000): Promise<T[]> {
+    let done = false;
+    const all = Promise.all(promises).finally(() => (done = true));
+    for (let t = 0; !done && t < maxMs; t += 1000) await jest.advanceTimersByTimeAsync(1000);
+    return all;
+  }
+
+  /**
+   * A fake Graph that answers every request and `$batch` item `failure` until `outageMs` after
+   * it starts (forever when Infinity), then 200; each try of each URL is recorded with its time.
+   */
+  function outage(outageMs: number, failure: GraphResponse) {
+    const start = Date.now();
+    const tries = new Map<string, number[]>();
+    let httpRequests = 0;
+    const answer = (url: string): GraphResponse => {
+      tries.set(url, [...(tries.get(url) ?? []), Date.now() - start]);
+      return Date.now() - start < outageMs ? failure : { status: 200, headers: {}, body: { url } };
+    };
+    const transport: GraphTransport = async (c) => {
+      httpRequests++;
+      if (c.url !== '/$batch') return answer(c.url);
+      const requests = (c.body as { requests: Array<{ id: string; url: string }> }).requests;
+      return { status: 200, headers: {}, body: { responses: requests.map((r) => ({ id: r.id, ...answer(r.url) })) } };
+    };
+    return { transport, tries, requests: () => httpRequests };
+  }
+
+  const unavailable = (status: number, retryAfter?: string): GraphResponse => ({
+    status,
+    headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter },
+    body: { error: { code: status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', message: 'Service unavailable, please retry later.' } },
+  });
+
+  it.each([
+    ['503 without Retry-After', unavailable(503)],
+    ['503 with Retry-After: 1', unavailable(503, '1')],
+    ['504', unavailable(504)],
+    ['429 without Retry-After', unavailable(429)],
+  ])('a three-minute outage answering %s costs none of 60 calls; once the shared budget is dry each call tries at most every 15 s', async (_name, failure) => {
+    const OUTAGE = 180_000;
+    const { transport, tries } = outage(OUTAGE, failure);
+    // A small budget, so that it runs dry early in the outage, as it would under a long one.
+    const scheduler = new RequestScheduler({ transport, retryBudget: 20 });
+    const answers = await settle(Array.from({ length: 60 }, (_, i) => scheduler.send({ method: 'GET', url: `/users/u${i % 6}/messages/m${i}`, mailbox: `u${i % 6}` })));
+    expect(answers.map((a) => a.status)).toEqual(Array(60).fill(200));
+    const perCall = [...tries.values()];
+    // Each call came back soon after the outage: within one capped wait (30 s).
+    for (const t of perCall) expect(t[t.length - 1]!).toBeLessThan(OUTAGE + 30_000);
+    // Quick tries are paid from the budget: 60 first tries and at most 20 quick retries between them.
+    // Every other retry waited at least half the 30 s cap, so none of the calls sent more than
+    // its share of the 8 quick tries plus one per 15 s of outage.
+    const total = perCall.reduce((n, t) => n + t.length, 0);
+    expect(total).toBeLessThanOrEqual(60 + 20 + 60 * (OUTAGE / 15_000 + 1));
+    for (const t of perCall) expect(t.length).toBeLessThanOrEqual(8 + OUTAGE / 15_000 + 1);
+    // The budget was spent during the outage and is earned back by the successes (a tenth each).
+    expect(scheduler.budget.remaining).toBe(6);
+  });
+
+  it('ends a call to a service that never comes back after the five-minute time budget, with its last 503, honouring Retry-After on every try', async () => {
+    const { transport, tries } = outage(Number.POSITIVE_INFINITY, unavailable(503, '1'));
+    const scheduler = new RequestScheduler({ transport });
+    const started = Date.now();
+    const [res] = await settle([scheduler.send({ method: 'GET', url: '/users/u/messages/m', mailbox: 'u' })]);
+    expect(res!.status).toBe(503);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThanOrEqual(300_000 + 1000);
+    expect(elapsed).toBeGreaterThan(300_000 - 30_000 - 1000);
+    const t = tries.get('/users/u/messages/m')!;
+    const gaps = t.slice(1).map((v, i) => v - t[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
+    // The 8 quick tries, then one per 15–30 s for the rest of the five minutes.
+    expect(t.length).toBeGreaterThanOrEqual(8 + 5);
+    expect(t.length).toBeLessThanOrEqual(8 + 300_000 / 15_000 + 1);
+  });
+
+  it('rides out a whole $batch answered 503 for two minutes though the budget pays for only three retries', async () => {
+    const start = Date.now();
+    let requests = 0;
+    const transport: GraphTransport = async (c) => {
+      requests++;
+      if (Date.now() - start < 120_000) return unavailable(503);
+      // Retries spread by jitter come back one by one, as plain requests.
+      if (c.url !== '/$batch') return { status: 200, headers: {}, body: {} };
+      const items = (c.body as { requests: Array<{ id: string }> }).requests;
+      return { status: 200, headers: {}, body: { responses: items.map((r) => ({ id: r.id, status: 200, headers: {}, body: {} })) } };
+    };
+    const scheduler = new RequestScheduler({ transport, retryBudget: 3 });
+    const answers = await settle(Array.from({ length: 20 }, (_, i) => scheduler.send({ method: 'GET', url: `/users?i=${i}` })));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    // One batch, three quick retries of it, then each call at most once per 15 s.
+    expect(requests).toBeLessThanOrEqual(1 + 3 + 20 * (120_000 / 15_000 + 1));
+  });
+
+  it('hands a change marked once back at once on a 504 (its answer lost), and rides out a 503 (not acted on)', async () => {
+    let sent = 0;
+    const scheduler = new RequestScheduler({ transport: async () => (sent++, unavailable(504)) });
+    const [lost] = await settle([scheduler.send({ method: 'POST', url: '/users/u/messages/m/move', body: {}, once: true })]);
+    expect(lost!.status).toBe(504);
+    expect(sent).toBe(1);
+    const { transport, tries } = outage(60_000, unavailable(503));
+    const riding = new RequestScheduler({ transport });
+    const [moved] = await settle([riding.send({ method: 'POST', url: '/users/u/messages/m/move', body: {}, once: true })]);
+    expect(moved!.status).toBe(200);
+    expect(tries.get('/users/u/messages/m/move')!.length).toBeGreaterThan(8);
   });
 });
