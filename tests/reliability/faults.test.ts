@@ -39,7 +39,7 @@ import {
 } from './harness';
 
 const N = LONG ? 400 : 40;
-const SCENARIOS = ['resets', 'burst', 'outage', 'restart', 'kill', 'storm', 'timeout'] as const;
+const SCENARIOS = ['resets', 'burst', 'outage', 'restart', 'kill', 'storm', 'timeout', 'purge'] as const;
 let proxy: FaultProxy;
 let stack: Stack;
 let admin: string;
@@ -292,6 +292,27 @@ it('finishes a job exactly once when some Graph requests or their answers are ne
   expect(held).toBeGreaterThan(0);
   expect(answersHeld).toBeGreaterThan(0);
   report(`requests or answers never delivered (p=0.1 each, client time limit ${timeoutMs} ms): ${f.targets} targets, ${held} requests held before the service, ${answersHeld} answers held back after the service had the request (the first a change), ${f.removals} successful moves, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
+  w.kill('SIGTERM');
+  await exited(w);
+});
+
+it('hard-deletes exactly once when some purges or their answers are lost (each lost purge re-read: gone is purged, there is sent again)', async () => {
+  const timeoutMs = 2000;
+  const w = worker({ RETRACT_GRAPH_TIMEOUT_MS: String(timeoutMs) });
+  const injected = { ...proxy.injected };
+  const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('purge', 'hard-delete', () => {
+    Object.assign(injected, proxy.injected);
+    // As in the last scenario, plus resets: a purge never made, made unheard, or cut off.
+    proxy.faults = { throttle429: 0, reset: 0.1, hold: 0.1, holdAnswer: 0.1 };
+  });
+  const started = Date.now();
+  const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 }).finally(() => (proxy.faults = { throttle429: 0, reset: 0, hold: 0, holdAnswer: 0 }));
+  const held = proxy.injected.held - injected.held;
+  const answersHeld = proxy.injected.answersHeld - injected.answersHeld;
+  const resets = proxy.injected.resets - injected.resets;
+  const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'hard-delete', before, seqBefore });
+  expect(answersHeld).toBeGreaterThan(0);
+  report(`hard delete through lost purges and answers (p=0.1 each of reset, held request, held answer; client time limit ${timeoutMs} ms): ${f.targets} targets, ${resets} resets, ${held} requests held, ${answersHeld} answers held back (the first a purge), ${f.removals} successful purges, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
   w.kill('SIGTERM');
   await exited(w);
 });

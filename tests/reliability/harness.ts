@@ -200,11 +200,12 @@ export function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 }
 
-/** The folder a soft-delete / move action leaves a message in (as /_sim names folders). */
+/** The folder each action leaves a message in (as /_sim names folders; /_sim lists purged items in Purges). */
 export const ACTION_FOLDER: Record<string, string> = {
   'soft-delete': 'recoverableitemsdeletions',
   'move-to-deleted-items': 'deleteditems',
   'move-to-junk': 'junkemail',
+  'hard-delete': 'recoverableitemspurges',
 };
 
 export interface JobFigures {
