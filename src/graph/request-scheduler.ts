@@ -398,7 +398,7 @@ export class RequestScheduler {
   /** Schedules the call again when its answer allows it; false when this answer is the last. */
   private retry(p: Pending, res: GraphResponse, pay: 'charge' | 'paid' | 'refused'): boolean {
     const asked = parseRetryAfter(res.headers['retry-after']);
-    if (res.status === 429 && asked !== undefined) return this.wait(p, asked, asked, true);
+    if (res.status === 429 && asked !== undefined) return this.wait(p, asked, true);
     if (!isTransient(res.status) || (p.call.once && answerLost(res.status))) return false;
     const quick = p.attempt + 1 < this.maxAttempts && (pay === 'paid' || (pay === 'charge' && this.budget.tryWithdraw()));
     if (isUnavailable(res.status)) {
@@ -406,7 +406,7 @@ export class RequestScheduler {
       // the capped pace only — one request per call per `maxMs` or so, however long the outage.
       const backoff = backoffDelay(quick ? p.attempt : Number.POSITIVE_INFINITY, this.backoff, this.random);
       const delay = Math.max(asked ?? 0, backoff);
-      if (!this.wait(p, delay, delay, res.status === 429)) return false;
+      if (!this.wait(p, delay, res.status === 429)) return false;
       p.attempt++;
       return true;
     }
@@ -418,11 +418,11 @@ export class RequestScheduler {
   }
 
   /**
-   * Waits `delay` before the next try if the call's time budget allows `charge` more (each wait
+   * Waits `delay` before the next try if the call's time budget still holds it (each wait
    * charged at least MIN_THROTTLE_CHARGE_MS, so that a stream of `Retry-After: 0` still ends).
    */
-  private wait(p: Pending, delay: number, charge: number, throttled: boolean): boolean {
-    const cost = Math.max(charge, MIN_THROTTLE_CHARGE_MS);
+  private wait(p: Pending, delay: number, throttled: boolean): boolean {
+    const cost = Math.max(delay, MIN_THROTTLE_CHARGE_MS);
     if (p.waitedMs + cost > this.throttleBudgetMs) return false;
     p.waitedMs += cost;
     this.retryAfter(p, delay, throttled);
@@ -444,7 +444,7 @@ function answerLost(status: number): boolean {
   return status === 0 || status === 502 || status === 504;
 }
 
-/** The service said it is busy or unavailable, without (for 503 and 504, maybe with) saying when to come back. */
+/** The service said it is busy or unavailable (Graph documents these as transient), whether or not it said when to come back. */
 function isUnavailable(status: number): boolean {
   return status === 429 || status === 503 || status === 504;
 }
