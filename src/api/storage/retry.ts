@@ -35,7 +35,26 @@ export function isTransientStorageError(err: unknown): boolean {
   return name === 'RestError' && typeof code !== 'string';
 }
 
+/**
+ * Whether a failed call surely did not reach the service's store: the connection was refused or
+ * never made, or the service answered that it was too busy to take it. Only such failures are
+ * safe to retry for a write that is not idempotent (a queue message: a second send is a second
+ * message).
+ */
+export function isUnsentStorageError(err: unknown): boolean {
+  const status = statusOf(err);
+  if (status !== undefined) return status === 429 || status === 503;
+  if (!err || typeof err !== 'object') return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && UNSENT_CODES.has(code)) return true;
+  const cause = (err as { cause?: unknown }).cause;
+  return !!cause && cause !== err && isUnsentStorageError(cause);
+}
+const UNSENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+
 export interface StorageRetryOptions {
+  /** Which failures are retried (default: every transient one, for calls safe to repeat). */
+  retryable?: (err: unknown) => boolean;
   /** Give up (rethrow the last error) once this long has passed since the first try. */
   deadlineMs?: number;
   /** First wait; doubled each time up to `maxDelayMs`, with jitter. */
@@ -60,7 +79,7 @@ export async function withStorageRetry<T>(call: () => Promise<T>, options: Stora
     try {
       return await call();
     } catch (err) {
-      if (!isTransientStorageError(err)) throw err;
+      if (!(options.retryable ?? isTransientStorageError)(err)) throw err;
       const delay = Math.min(max, base * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
       if (now() + delay > deadline) throw err;
       if (attempt === 1) options.onRetry?.(err, attempt, delay);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Storage } from '../storage/clients';
-import { API_STORAGE_RETRY_DEADLINE_MS, withStorageRetry } from '../storage/retry';
+import { API_STORAGE_RETRY_DEADLINE_MS, isUnsentStorageError, withStorageRetry } from '../storage/retry';
 
 export const workItemSchema = z.strictObject({
   tenantId: z.string().min(1),
@@ -18,9 +18,11 @@ export function encodeWorkItem(item: WorkItem): string {
 }
 
 /**
- * Enqueues one work item per chunk, a few at a time. Each send is retried through a short
- * storage outage, so that a stored job is not left without its work: a send whose answer was
- * lost may enqueue its item twice, which is harmless (work items are idempotent).
+ * Enqueues one work item per chunk, a few at a time. A send is retried through a short outage
+ * only when it surely did not arrive (connection refused, service busy): a send whose answer was
+ * lost may have enqueued its item, and a second copy of a work item could be worked at the same
+ * time as the first, acting on the same targets twice. Any other failure is the caller's to
+ * handle (dispatch cancels the job).
  */
 export async function enqueueChunks(storage: Storage, tenantId: string, jobId: string, chunkCount: number): Promise<void> {
   const chunks = Array.from({ length: chunkCount }, (_, i) => i);
@@ -28,7 +30,7 @@ export async function enqueueChunks(storage: Storage, tenantId: string, jobId: s
     await Promise.all(
       chunks
         .slice(i, i + 16)
-        .map((chunk) => withStorageRetry(() => storage.queue.sendMessage(encodeWorkItem({ tenantId, jobId, chunk })), { deadlineMs: API_STORAGE_RETRY_DEADLINE_MS })),
+        .map((chunk) => withStorageRetry(() => storage.queue.sendMessage(encodeWorkItem({ tenantId, jobId, chunk })), { deadlineMs: API_STORAGE_RETRY_DEADLINE_MS, retryable: isUnsentStorageError })),
     );
   }
 }

@@ -1,5 +1,5 @@
 import { RestError } from '@azure/data-tables';
-import { isTransientStorageError, storageErrorCode, withCreateRetry, withStorageRetry } from '../../../src/api/storage/retry';
+import { isTransientStorageError, isUnsentStorageError, storageErrorCode, withCreateRetry, withStorageRetry } from '../../../src/api/storage/retry';
 
 const refused = (): RestError => new RestError('connect ECONNREFUSED 127.0.0.1:10002', { code: 'ECONNREFUSED' });
 const status = (n: number): RestError => new RestError(`status ${n}`, { statusCode: n });
@@ -82,6 +82,30 @@ describe('withStorageRetry', () => {
     ).rejects.toMatchObject({ statusCode: 412 });
     expect(calls).toBe(1);
     expect(clock.slept).toEqual([]);
+  });
+});
+
+describe('isUnsentStorageError (what a queue send may retry without sending twice)', () => {
+  it('is true only when the request surely did not reach the store', () => {
+    expect(isUnsentStorageError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isUnsentStorageError(new RestError('Server busy', { statusCode: 503 }))).toBe(true);
+    expect(isUnsentStorageError(new RestError('Too many', { statusCode: 429 }))).toBe(true);
+    // The request may have been stored and only its answer lost.
+    expect(isUnsentStorageError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(false);
+    expect(isUnsentStorageError(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }))).toBe(false);
+    expect(isUnsentStorageError(new RestError('Internal error', { statusCode: 500 }))).toBe(false);
+    expect(isUnsentStorageError(new RestError('Forbidden', { statusCode: 403 }))).toBe(false);
+  });
+
+  it('limits withStorageRetry to those failures when given as retryable', async () => {
+    let calls = 0;
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    await expect(withStorageRetry(async () => { calls++; throw reset; }, { retryable: isUnsentStorageError, sleep: async () => undefined })).rejects.toBe(reset);
+    expect(calls).toBe(1);
+    calls = 0;
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    await expect(withStorageRetry(async () => { calls++; if (calls < 3) throw refused; return 'sent'; }, { retryable: isUnsentStorageError, sleep: async () => undefined })).resolves.toBe('sent');
+    expect(calls).toBe(3);
   });
 });
 
