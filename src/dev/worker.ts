@@ -175,7 +175,8 @@ export function runWorker(options: WorkerOptions = {}): RunningWorker {
           for (const msg of res.receivedMessageItems) {
             got++;
             const p = handle(msg)
-              .catch(() => undefined)
+              // The kind of failure only: SDK messages may quote a URL with a SAS.
+              .catch((err: unknown) => void process.stderr.write(`worker error: a work item failed unexpectedly (${storageErrorCode(err)})\n`))
               .finally(() => {
                 inFlight.delete(p);
                 wake?.();

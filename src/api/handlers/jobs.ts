@@ -26,8 +26,11 @@ function jobIdOf(ctx: RouteContext): string {
 const notFound = (jobId: string): ProblemError =>
   new ProblemError(404, `There is no job ${jobId} in your organisation. Check the id, or list the jobs with GET /api/jobs.`);
 
-/** How long an undo's claim on a job may stand without its undo job before a new undo may take it. */
-export const UNDO_CLAIM_STALE_MS = 2 * 60_000;
+/**
+ * How long an undo's claim on a job may stand without its undo job before a new undo may take it:
+ * longer than any dispatch can take (the Functions host ends an HTTP call after 230 s).
+ */
+export const UNDO_CLAIM_STALE_MS = 5 * 60_000;
 
 /**
  * Stores the job and its targets, writes the audit's intent record, then enqueues the work. A
@@ -61,11 +64,18 @@ async function dispatch(services: Services, tenantId: string, job: NewJob, targe
     else await enqueueChunks(services.storage, tenantId, created.jobId, created.chunkCount);
   } catch (err) {
     if (err instanceof ProblemError) throw err;
-    await services.jobs.updateRow(tenantId, created.jobId, (r) => (r.cancelled ? null : { cancelled: true })).catch(() => undefined);
-    await finishJob(services, tenantId, created.jobId).catch(() => undefined);
+    // A conditional write: repeating it through the outage is safe.
+    const cancelled = await withStorageRetry(() => services.jobs.updateRow(tenantId, created.jobId, (r) => (r.cancelled ? null : { cancelled: true })), { deadlineMs: API_STORAGE_RETRY_DEADLINE_MS }).then(
+      () => true,
+      () => false,
+    );
+    if (cancelled) await finishJob(services, tenantId, created.jobId).catch(() => undefined);
+    const state = cancelled
+      ? 'The job was cancelled: no further work on it will start'
+      : 'Retract could not mark the job cancelled either, so it may show as queued; no work on it was enqueued after the failure';
     throw new ProblemError(
       503,
-      `Retract could not start the job ${created.jobId}: its storage did not answer. The job was cancelled before its work began; check it with GET /api/jobs/${created.jobId} and try again in a minute.`,
+      `Retract could not start the job ${created.jobId}: its storage did not answer. ${state}. Check it with GET /api/jobs/${created.jobId}, and try again in a minute.`,
       { jobId: created.jobId },
       { 'retry-after': '60' },
     );
@@ -75,6 +85,8 @@ async function dispatch(services: Services, tenantId: string, job: NewJob, targe
 
 export async function createJob(ctx: RouteContext): Promise<HttpResponseInit> {
   const p = caller(ctx);
+  // A job acts on mail (a hard delete for good): the role is confirmed in the directory, not only in the token.
+  await recheckAdmin(ctx.services, ctx.req, p, ctx.routeName);
   const body = await readJsonBody(ctx.req, jobRequestSchema);
   const found = await ctx.services.lookups.get(p.tenantId, body.lookupId);
   if (found.status === 'missing') {
@@ -150,10 +162,17 @@ export async function undoJob(ctx: RouteContext): Promise<HttpResponseInit> {
   const undoId = randomUUID();
   // A claim whose undo job was never stored (storage failed in between, and releasing the claim
   // failed too) is taken over once it is old: the job is not left forever undoable by nobody.
+  // So is a claim whose undo job was cancelled before it changed anything (its dispatch failed,
+  // or an admin cancelled it at once).
   let staleClaim: string | undefined;
-  if (row.undoneBy && !(await jobs.getRow(p.tenantId, row.undoneBy))) {
-    const since = Date.parse(row.timestamp ?? '');
-    if (!Number.isNaN(since) && Date.now() - since > UNDO_CLAIM_STALE_MS) staleClaim = row.undoneBy;
+  if (row.undoneBy) {
+    const claimedBy = await jobs.getRow(p.tenantId, row.undoneBy);
+    if (!claimedBy) {
+      const since = Date.parse(row.timestamp ?? '');
+      if (!Number.isNaN(since) && Date.now() - since > UNDO_CLAIM_STALE_MS) staleClaim = row.undoneBy;
+    } else if (claimedBy.cancelled && (await jobs.targets(row.undoneBy)).every((t) => t.outcome === 'pending')) {
+      staleClaim = row.undoneBy;
+    }
   }
   // Claim the undo first, so two admins pressing Undo at once start one undo job, not two.
   const claimed = await jobs.updateRow(p.tenantId, jobId, (r) => (r.undoneBy && r.undoneBy !== staleClaim ? null : { undoneBy: undoId }));
@@ -180,8 +199,11 @@ export async function undoJob(ctx: RouteContext): Promise<HttpResponseInit> {
     );
   } catch (err) {
     // No undo job was stored: give the claim back, so that the admin can simply press Undo again.
+    // (An undo job that was stored and then cancelled by dispatch is taken over by the next Undo.)
     const stored = await jobs.getRow(p.tenantId, undoId).catch(() => 'unknown' as const);
-    if (stored === null) await jobs.updateRow(p.tenantId, jobId, (r) => (r.undoneBy === undoId ? { undoneBy: '' } : null)).catch(() => undefined);
+    if (stored === null) {
+      await withStorageRetry(() => jobs.updateRow(p.tenantId, jobId, (r) => (r.undoneBy === undoId ? { undoneBy: '' } : null)), { deadlineMs: API_STORAGE_RETRY_DEADLINE_MS }).catch(() => undefined);
+    }
     if (err instanceof ProblemError) throw err;
     throw new ProblemError(503, `Retract could not start the undo of job ${jobId}: its storage did not answer. Nothing was undone; try again in a minute.`, {}, { 'retry-after': '60' });
   }

@@ -10,6 +10,7 @@ import type { Services } from '../services';
 import { InvalidInputError } from '../../graph/lookup-input';
 import { GraphRequestError } from '../../graph/graph-errors';
 import { ProblemError, problem } from './problem';
+import { isTransientStorageError, storageErrorCode } from '../storage/retry';
 import { withSecurityHeaders } from './security-headers';
 
 export interface RouteContext {
@@ -56,6 +57,11 @@ async function answer(def: RouteDef, services: Services, req: HttpRequest, invoc
     if (err instanceof GraphRequestError) {
       if (err.status === 429 || err.status === 503) return problem(503, err.message, {}, { 'retry-after': '30' });
       return problem(502, err.message, { code: err.code });
+    }
+    // Storage unreachable or busy (failing over, restarting): a passing failure, worth a retry.
+    if (isTransientStorageError(err)) {
+      invocation.warn(`route ${def.name}: storage did not answer (${storageErrorCode(err)})`);
+      return problem(503, "Retract's storage did not answer just now. Try again in a few seconds.", {}, { 'retry-after': '10' });
     }
     // Log the kind of failure only: error messages from SDKs may quote request content.
     invocation.error(`route ${def.name} failed: ${err instanceof Error ? err.name : 'unknown error'}`);

@@ -54,7 +54,19 @@ it('cancels a job whose work cannot be enqueued and says so with a 503; the same
   }
   expect(failed.status).toBe(503);
   expect(failed.headers.get('retry-after')).toBe('60');
-  expect(failed.body.detail).toMatch(/^Retract could not start the job [0-9a-f-]+: its storage did not answer\. The job was cancelled before its work began/);
+  expect(failed.body.detail).toMatch(/^Retract could not start the job [0-9a-f-]+: its storage did not answer\. The job was cancelled: no further work on it will start\./);
+  // A storage blip while the pane polls is a 503 to retry, not an internal error.
+  const view = stack.api.services.jobs.view.bind(stack.api.services.jobs);
+  stack.api.services.jobs.view = async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:10002'), { code: 'ECONNREFUSED' }));
+  let blip;
+  try {
+    blip = await stack.call('GET', `jobs/${failed.body.jobId}`, { token: admin });
+  } finally {
+    stack.api.services.jobs.view = view;
+  }
+  expect(blip.status).toBe(503);
+  expect(blip.headers.get('retry-after')).toBe('10');
+  expect(blip.body.detail).toBe("Retract's storage did not answer just now. Try again in a few seconds.");
   const cancelled = await stack.call('GET', `jobs/${failed.body.jobId}`, { token: admin });
   expect(cancelled.body).toMatchObject({ status: 'cancelled', counts: { targets: lookup.body.targets.length, done: 0, pending: lookup.body.targets.length } });
   expect((await megan()).find((m) => m.ref === 'phish')!.folder).toBe('inbox');
@@ -83,11 +95,26 @@ it('cancels a job whose work cannot be enqueued and says so with a 503; the same
   const notUndone = await stack.call('GET', `jobs/${again.body.jobId}`, { token: admin });
   expect(notUndone.body.undoneBy).toBeUndefined();
 
+  // An undo job stored but never started (its work items refused) is cancelled; it holds the
+  // claim, and the next Undo takes it over since it changed nothing.
+  const queue2 = stack.api.services.storage.queue;
+  const send2 = queue2.sendMessage.bind(queue2);
+  queue2.sendMessage = async () => Promise.reject(refused());
+  let undoCancelled;
+  try {
+    undoCancelled = await stack.call('POST', `jobs/${again.body.jobId}/undo`, { token: admin });
+  } finally {
+    queue2.sendMessage = send2;
+  }
+  expect(undoCancelled.status).toBe(503);
+  expect((await stack.call('GET', `jobs/${undoCancelled.body.jobId}`, { token: admin })).body).toMatchObject({ status: 'cancelled', counts: { done: 0 } });
+
   const undo = await stack.call('POST', `jobs/${again.body.jobId}/undo`, { token: admin });
   expect(undo.status).toBe(202);
+  expect(undo.body.jobId).not.toBe(undoCancelled.body.jobId);
   expect(await waitForEnd(undo.body.jobId)).toMatchObject({ status: 'completed', counts: { failed: 0 } });
   expect((await megan()).find((m) => m.ref === 'phish')!.folder).toBe('inbox');
-  // A second undo is refused: the claim now stands for a stored undo job.
+  // A second undo is refused: the claim now stands for an undo job that ran.
   const twice = await stack.call('POST', `jobs/${again.body.jobId}/undo`, { token: admin });
   expect(twice.status).toBe(409);
 }, 120_000);
