@@ -217,8 +217,8 @@ resource api 'Microsoft.Web/sites@2024-04-01' = {
         // The task pane's origin may call the API from the browser (the platform's CORS above
         // answers preflights for the same origin; the API adds its own headers to answers).
         { name: 'RETRACT_ALLOWED_ORIGINS', value: 'https://${taskpaneHost}' }
-        // An undo re-reads the caller's app role assignments in Entra ID (needs Directory.Read.All).
-        { name: 'RETRACT_UNDO_ROLE_CHECK', value: 'directory' }
+        // A new job and an undo re-read the caller's app role assignments in Entra ID (needs Directory.Read.All).
+        { name: 'RETRACT_ROLE_CHECK', value: 'directory' }
       ]
     }
   }

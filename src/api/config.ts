@@ -40,12 +40,11 @@ const envSchema = z
         'Each allowed origin is https://host or https://host:port, with no path.',
       ),
     /**
-     * Optional: how an undo checks the caller's Retract.Admin role. `directory` reads the role
-     * assignments through Graph at the time of the undo (needs Directory.Read.All);
-     * the default. `token` trusts the token's `roles` claim until it expires (up to an hour after
+     * Optional: how a new job and an undo check the caller's Retract.Admin role. `directory`, the
+     * default, reads the role assignments through Graph at that moment (needs Directory.Read.All). `token` trusts the token's `roles` claim until it expires (up to an hour after
      * the role was removed): only for a tenant that will not grant Directory.Read.All.
      */
-    RETRACT_UNDO_ROLE_CHECK: z.enum(['directory', 'token']).default('directory'),
+    RETRACT_ROLE_CHECK: z.enum(['directory', 'token']).default('directory'),
     /** Optional: milliseconds one Graph request may take before it is abandoned and retried (100 s unless set). */
     RETRACT_GRAPH_TIMEOUT_MS: z.coerce
       .number({ error: 'RETRACT_GRAPH_TIMEOUT_MS must be a whole number of milliseconds.' })
@@ -71,7 +70,7 @@ export interface ApiConfig {
   allowedTenants: string[];
   identifierUri?: string;
   queueName: string;
-  undoRoleCheck: 'directory' | 'token';
+  roleCheck: 'directory' | 'token';
   /** Origins allowed to call the API from a browser (CORS); empty: none. */
   allowedOrigins: string[];
   /** How long one Graph request may take (ms); undefined: the gateway's default. */
@@ -102,7 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedTenants: allowed,
     identifierUri: e.RETRACT_API_IDENTIFIER_URI,
     queueName: e.RETRACT_QUEUE,
-    undoRoleCheck: e.RETRACT_UNDO_ROLE_CHECK,
+    roleCheck: e.RETRACT_ROLE_CHECK,
     allowedOrigins: (e.RETRACT_ALLOWED_ORIGINS ?? '').split(/[,\s]+/).filter(Boolean),
     graphTimeoutMs: e.RETRACT_GRAPH_TIMEOUT_MS,
   };

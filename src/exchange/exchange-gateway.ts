@@ -203,7 +203,7 @@ export function createExchangeGateway(opts: ExchangeGatewayOptions): ExchangeGat
           continue;
         }
         const err = exchangeErrorFrom(res.status, json, cmdletName);
-        throw new ExchangeCommandError(err.status, err.code, err.exceptionClass, err.message, askedWaitMs(res.headers.get('retry-after')) ?? wait);
+        throw new ExchangeCommandError(err.status, err.code, err.exceptionClass, err.message, askedWaitMs(res.headers.get('retry-after')));
       }
       if (!res.ok) throw exchangeErrorFrom(res.status, json, cmdletName);
       const page = pageSchema.safeParse(json);

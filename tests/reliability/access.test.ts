@@ -18,7 +18,7 @@ let other: SimServer;
 let worker: RunningWorker;
 
 beforeAll(async () => {
-  stack = await startStack(); // RETRACT_UNDO_ROLE_CHECK defaults to directory
+  stack = await startStack(); // RETRACT_ROLE_CHECK defaults to directory
   worker = runWorker({ services: stack.api.services, idlePollMs: 100 });
   // Another tenant: the demo fixture under a new tenant id (so the same app ids and identifier URI).
   const demo = loadTenantFixture(DEMO_FIXTURE);
@@ -68,7 +68,7 @@ it("refuses a user's Graph token replayed to the API", async () => {
   expect((await stack.call('GET', 'jobs', { token: graphToken })).status).toBe(401);
 });
 
-it('lets a job started by an admin run to its end after the role is removed, and refuses the undo', async () => {
+it('lets a job started by an admin run to its end after the role is removed, and refuses a new job and the undo', async () => {
   const upn = 'alex@contoso.com';
   const adminToken = await stack.userToken(upn);
   const phish = ((await (await fetch(`${stack.sim.origin}/_sim/mailboxes/megan%40contoso.com/messages`)).json()) as Array<{ ref: string; internetMessageId: string }>).find((m) => m.ref === 'phish')!.internetMessageId;
@@ -94,6 +94,10 @@ it('lets a job started by an admin run to its end after the role is removed, and
     const oldUndo = await stack.call('POST', `jobs/${accepted.body.jobId}/undo`, { token: adminToken });
     expect(oldUndo.status).toBe(403);
     expect(oldUndo.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    // A new job with that old token is refused the same way, and the lookup it names stays unused.
+    const oldJob = await stack.call('POST', 'jobs', { token: adminToken, body: { lookupId: lookup.body.lookupId, action: 'hard-delete' } });
+    expect(oldJob.status).toBe(403);
+    expect((await stack.call('GET', 'jobs', { token: reader })).body.jobs.filter((j: { action: string }) => j.action === 'hard-delete')).toEqual([]);
     const newToken = await stack.userToken(upn);
     const undo = await stack.call('POST', `jobs/${accepted.body.jobId}/undo`, { token: newToken });
     expect(undo.status).toBe(403);

@@ -114,12 +114,16 @@ function stripUndefined<T extends object>(value: T): T {
 
 /**
  * Re-checks, against the directory as it is now, that the caller still holds Retract.Admin (the
- * token's `roles` claim may predate a removal by up to an hour). Used before an undo: the job was
- * authorised when it started; undoing it is a new decision. A refusal is a 403, audited; a
- * directory that cannot be read is a 503 (nothing is done on a role that cannot be confirmed).
+ * token's `roles` claim may predate a removal by up to an hour). Used before a new job and before
+ * an undo: a running job was authorised when it started; undoing it is a new decision. A refusal
+ * is a 403, audited; a directory that cannot be read is a 503 (nothing is done on a role that
+ * cannot be confirmed).
  */
 export async function recheckAdmin(services: Services, req: HttpRequest, p: Principal, routeName: string): Promise<void> {
-  if (services.config.undoRoleCheck !== 'directory') return;
+  if (services.config.roleCheck !== 'directory') return;
+  // The gateways read only the home tenant's directory (RETRACT_TENANT_ID); a caller from another
+  // allowed tenant is held to the token's roles until the gateways serve each tenant.
+  if (p.tenantId.toLowerCase() !== services.config.tenantId.toLowerCase()) return;
   let roles: string[];
   try {
     roles = await directoryRoles(services.graph(), services.config.clientId, p);
@@ -127,7 +131,7 @@ export async function recheckAdmin(services: Services, req: HttpRequest, p: Prin
     if (!(err instanceof DirectoryRolesUnavailable)) throw err;
     throw new ProblemError(
       503,
-      'Retract could not confirm your Retract.Admin role in the directory just now, so nothing was undone. Try again in a minute.',
+      'Retract could not confirm your Retract.Admin role in the directory just now, so nothing was done. Try again in a minute.',
       {},
       { 'retry-after': '30' },
     );

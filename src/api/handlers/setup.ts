@@ -12,7 +12,7 @@ import type { Setup } from '../../contracts';
 import { json } from '../http/problem';
 import { caller, type RouteContext } from '../http/route';
 
-// Directory.Read.All: an undo re-reads the caller's app role assignments (RETRACT_UNDO_ROLE_CHECK=directory).
+// Directory.Read.All: a new job or an undo re-reads the caller's app role assignments (RETRACT_ROLE_CHECK=directory).
 export const GRAPH_PERMISSIONS = ['Mail.ReadWrite', 'User.Read.All', 'GroupMember.Read.All', 'Domain.Read.All', 'Directory.Read.All'] as const;
 export const EXCHANGE_PERMISSION = 'Exchange.ManageAsApp';
 const EXCHANGE_SCOPE = 'https://outlook.office365.com/.default';

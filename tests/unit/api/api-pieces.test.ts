@@ -18,13 +18,13 @@ const env = {
 
 describe('configuration (CONTRACTS §2)', () => {
   it('takes the allowed browser origins and the undo role check, and refuses a malformed origin by name', () => {
-    const c = loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: 'https://retract.contoso.com, https://localhost:3000', RETRACT_UNDO_ROLE_CHECK: 'token' });
-    expect([c.allowedOrigins, c.undoRoleCheck]).toEqual([['https://retract.contoso.com', 'https://localhost:3000'], 'token']);
+    const c = loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: 'https://retract.contoso.com, https://localhost:3000', RETRACT_ROLE_CHECK: 'token' });
+    expect([c.allowedOrigins, c.roleCheck]).toEqual([['https://retract.contoso.com', 'https://localhost:3000'], 'token']);
     // By default no browser origin is allowed and an undo re-reads the caller's role in the directory.
-    expect([loadConfig(env).allowedOrigins, loadConfig(env).undoRoleCheck]).toEqual([[], 'directory']);
+    expect([loadConfig(env).allowedOrigins, loadConfig(env).roleCheck]).toEqual([[], 'directory']);
     expect(() => loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: 'https://retract.contoso.com/app' })).toThrow(/RETRACT_ALLOWED_ORIGINS/);
     expect(() => loadConfig({ ...env, RETRACT_ALLOWED_ORIGINS: '*' })).toThrow(/RETRACT_ALLOWED_ORIGINS/);
-    expect(() => loadConfig({ ...env, RETRACT_UNDO_ROLE_CHECK: 'none' })).toThrow(/RETRACT_UNDO_ROLE_CHECK/);
+    expect(() => loadConfig({ ...env, RETRACT_ROLE_CHECK: 'none' })).toThrow(/RETRACT_ROLE_CHECK/);
   });
   it("takes the Graph request time limit, and refuses one that is not a number of milliseconds by name", () => {
     expect(loadConfig(env).graphTimeoutMs).toBeUndefined();
