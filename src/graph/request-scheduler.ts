@@ -75,6 +75,10 @@ interface Pending {
   attempt: number;
   /** Time waited so far on 429, 503 and 504 answers, as charged against `throttleBudgetMs`. */
   waitedMs: number;
+  /** Tried at the capped pace: the service looked down when it last failed. */
+  slow: boolean;
+  /** The wait before the next try, while one is running. */
+  timer?: ReturnType<typeof setTimeout>;
   settled: boolean;
   resolve(res: GraphResponse): void;
   reject(err: unknown): void;
@@ -141,6 +145,8 @@ export class RequestScheduler {
   /** A mailbox that answered 429 rests until then (ms since epoch). */
   private readonly restingUntil = new Map<string, number>();
   private readonly watched = new Map<AbortSignal, Set<Pending>>();
+  /** Calls waiting at the capped pace, woken early once one of them gets through. */
+  private readonly slowWaiting = new Set<Pending>();
   private inFlight = 0;
   private pumpScheduled = false;
 
@@ -167,6 +173,7 @@ export class RequestScheduler {
         meter: opts.meter,
         attempt: 0,
         waitedMs: 0,
+        slow: false,
         settled: false,
         resolve,
         reject,
@@ -205,6 +212,7 @@ export class RequestScheduler {
   private finish(p: Pending, res: GraphResponse | undefined, err?: unknown): void {
     if (p.settled) return;
     p.settled = true;
+    if (this.slowWaiting.delete(p)) clearTimeout(p.timer);
     if (p.signal) this.watched.get(p.signal)?.delete(p);
     if (err !== undefined) p.reject(err);
     else p.resolve(res!);
@@ -391,7 +399,10 @@ export class RequestScheduler {
   private settle(p: Pending, res: GraphResponse, pay: 'charge' | 'paid' | 'refused' = 'charge'): void {
     if (p.settled) return;
     if (!p.signal?.aborted && this.retry(p, res, pay)) return;
-    if (isSuccess(res.status)) this.budget.recordSuccess();
+    if (isSuccess(res.status)) {
+      this.budget.recordSuccess();
+      if (p.slow) this.wakeSlow();
+    }
     this.finish(p, res);
   }
 
@@ -406,7 +417,7 @@ export class RequestScheduler {
       // the capped pace only — one request per call per `maxMs` or so, however long the outage.
       const backoff = backoffDelay(quick ? p.attempt : Number.POSITIVE_INFINITY, this.backoff, this.random);
       const delay = Math.max(asked ?? 0, backoff);
-      if (!this.wait(p, delay, res.status === 429)) return false;
+      if (!this.wait(p, delay, res.status === 429, !quick)) return false;
       p.attempt++;
       return true;
     }
@@ -421,12 +432,29 @@ export class RequestScheduler {
    * Waits `delay` before the next try if the call's time budget still holds it (each wait
    * charged at least MIN_THROTTLE_CHARGE_MS, so that a stream of `Retry-After: 0` still ends).
    */
-  private wait(p: Pending, delay: number, throttled: boolean): boolean {
+  private wait(p: Pending, delay: number, throttled: boolean, slow = false): boolean {
     const cost = Math.max(delay, MIN_THROTTLE_CHARGE_MS);
     if (p.waitedMs + cost > this.throttleBudgetMs) return false;
     p.waitedMs += cost;
+    p.slow = slow;
     this.retryAfter(p, delay, throttled);
+    if (slow) this.slowWaiting.add(p);
     return true;
+  }
+
+  /**
+   * A call that was trying at the capped pace got through: the service is back, so the others
+   * waiting at that pace go now instead of up to `maxMs` later. Only such a call wakes them — a
+   * success of a call that never met the outage says nothing of it — so under a lasting outage
+   * they stay at the capped pace; a woken call that fails again goes back to it.
+   */
+  private wakeSlow(): void {
+    const woken = [...this.slowWaiting];
+    this.slowWaiting.clear();
+    for (const w of woken) {
+      clearTimeout(w.timer);
+      this.enqueue(w, true);
+    }
   }
 
   /** Puts the call back at the front of its queue after `delay`; a throttled mailbox rests meanwhile. */
@@ -435,7 +463,10 @@ export class RequestScheduler {
       const until = Date.now() + delay;
       if ((this.restingUntil.get(p.key) ?? 0) < until) this.restingUntil.set(p.key, until);
     }
-    setTimeout(() => this.enqueue(p, true), delay);
+    p.timer = setTimeout(() => {
+      this.slowWaiting.delete(p);
+      this.enqueue(p, true);
+    }, delay);
   }
 }
 

@@ -151,21 +151,19 @@ it('finishes a job exactly once through an outage: every Graph request and $batc
   // Longer than the old per-call cap survived: 8 attempts 1 s apart (Retry-After: 1), and the
   // shared budget of 200 retries spent in about 5 s by 40 calls retrying once a second.
   const OUTAGE_MS = LONG ? 60_000 : 8000;
-  const w = worker();
-  const seqBeforeOutage = await requestSeq(stack);
-  let outage: Promise<{ firstAt: number; lastAt: number }> = Promise.resolve({ firstAt: 0, lastAt: 0 });
-  const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('outage', 'soft-delete', async () => {
-    await setFaults(stack, { ...NO_FAULTS, errorRate: { '503': 1 } });
-    outage = (async () => {
-      // The outage is timed from the first 503 the worker meets, so a worker slow to start still meets all of it.
-      await until('the first 503', async () => graphRequests(await requestsSince(stack, seqBeforeOutage)).some((r) => r.status === 503), (seen) => seen, 60_000, 50);
-      const firstAt = Date.now();
-      await sleep(OUTAGE_MS);
-      await setFaults(stack, NO_FAULTS);
-      return { firstAt, lastAt: Date.now() };
-    })();
-  });
+  // The job is accepted before the outage (the API reads the directory to start it); its worker
+  // starts into the outage, which is timed from the first 503 it meets.
+  const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('outage', 'soft-delete');
+  await setFaults(stack, { ...NO_FAULTS, errorRate: { '503': 1 } });
   const started = Date.now();
+  const w = worker();
+  const outage = (async () => {
+    await until('the first 503', async () => graphRequests(await requestsSince(stack, seqBefore)).some((r) => r.status === 503), (seen) => seen, 60_000, 50);
+    const firstAt = Date.now();
+    await sleep(OUTAGE_MS);
+    await setFaults(stack, NO_FAULTS);
+    return { firstAt, lastAt: Date.now() };
+  })();
   const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 }).finally(() => setFaults(stack, NO_FAULTS));
   const { firstAt, lastAt } = await outage;
   const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'soft-delete', before, seqBefore });
@@ -174,6 +172,8 @@ it('finishes a job exactly once through an outage: every Graph request and $batc
   const during = log.filter((r) => r.startedAt >= firstAt && r.startedAt < lastAt && !r.path.startsWith('/v1.0/$batch'));
   expect(during.length).toBeGreaterThan(0);
   expect(during.every((r) => r.status === 503)).toBe(true);
+  // Nothing of the job was done before the outage ended.
+  expect(log.some((r) => r.startedAt < lastAt && r.status < 300 && /\/messages\/[^/]+\/move$/.test(r.path))).toBe(false);
   report(`503 outage (every Graph request and $batch item for ${lastAt - firstAt} ms, Retry-After 1): ${f.targets} targets, ${f.unavailable} answers 503 (${during.length} requests and items in the outage, ${((during.length / (lastAt - firstAt)) * 1000).toFixed(1)}/s), ${f.graphRequests} Graph requests and items in all, job ended ${Date.now() - lastAt} ms after the outage, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
   w.kill('SIGTERM');
   await exited(w);

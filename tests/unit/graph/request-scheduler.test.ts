@@ -340,6 +340,27 @@ describe('an outage: 503, 504 and a 429 without Retry-After are ridden out for t
     expect(scheduler.budget.remaining).toBe(6);
   });
 
+  it('wakes the calls waiting at the capped pace as soon as one of them gets through after the outage, not up to 30 s later', async () => {
+    const OUTAGE = 120_000;
+    const { transport, tries } = outage(OUTAGE, unavailable(503));
+    const scheduler = new RequestScheduler({ transport, retryBudget: 20 });
+    const answers = await settle(Array.from({ length: 60 }, (_, i) => scheduler.send({ method: 'GET', url: `/users/u${i % 6}/messages/m${i}`, mailbox: `u${i % 6}` })));
+    expect(answers.map((a) => a.status)).toEqual(Array(60).fill(200));
+    const lastTries = [...tries.values()].map((t) => t[t.length - 1]!);
+    const firstBack = Math.min(...lastTries);
+    expect(firstBack).toBeGreaterThanOrEqual(OUTAGE);
+    // Without the wake-up each call would come back on its own timer, spread over 15–30 s.
+    expect(Math.max(...lastTries) - firstBack).toBeLessThan(1000);
+    // During the outage nobody was woken: every call still waited at least 15 s between its slow tries.
+    for (const t of tries.values()) {
+      const slowGaps = t
+        .slice(1)
+        .map((v, i) => v - t[i]!)
+        .filter((gap, i) => i >= 8 && t[i + 1]! < OUTAGE);
+      for (const gap of slowGaps) expect(gap).toBeGreaterThanOrEqual(15_000);
+    }
+  });
+
   it('ends a call to a service that never comes back after the five-minute time budget, with its last 503, honouring Retry-After on every try', async () => {
     const { transport, tries } = outage(Number.POSITIVE_INFINITY, unavailable(503, '1'));
     const scheduler = new RequestScheduler({ transport });
