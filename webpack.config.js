@@ -60,14 +60,18 @@ function taskpaneSecurityHeaders({ apiOrigins = [], authorityOrigins = [ENTRA_AU
 
 /**
  * Azure Static Web Apps reads its response headers from staticwebapp.config.json at the site's
- * root (docs/deploy.md §6). The API's origin comes from RETRACT_API_ORIGIN at build time (the
- * Function App's https://NAME.azurewebsites.net).
+ * root (docs/deploy.md §6). The API's origin (the Function App's https://NAME.azurewebsites.net)
+ * comes from `npm run build -- --api URL`, or else RETRACT_API_ORIGIN at build time; without it
+ * the CSP lets the pane call only its own origin.
  */
 class StaticWebAppHeadersPlugin {
+  constructor(apiOrigin) {
+    this.apiOrigin = apiOrigin;
+  }
   apply(compiler) {
     compiler.hooks.thisCompilation.tap('StaticWebAppHeaders', (compilation) => {
       compilation.hooks.processAssets.tap({ name: 'StaticWebAppHeaders', stage: compilation.constructor.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
-        const api = process.env.RETRACT_API_ORIGIN;
+        const api = this.apiOrigin;
         const config = { globalHeaders: taskpaneSecurityHeaders({ apiOrigins: api ? [new URL(api).origin] : [] }) };
         compilation.emitAsset('staticwebapp.config.json', new sources.RawSource(JSON.stringify(config, null, 2) + '\n'));
       });
@@ -75,7 +79,7 @@ class StaticWebAppHeadersPlugin {
   }
 }
 
-module.exports = (_env, argv) => {
+module.exports = (env, argv) => {
   const production = argv.mode !== 'development';
   return {
     mode: production ? 'production' : 'development',
@@ -127,7 +131,7 @@ module.exports = (_env, argv) => {
       new HtmlWebpackPlugin({ template: './src/taskpane/index.html', filename: 'index.html', chunks: [] }),
       new HtmlWebpackPlugin({ template: './src/taskpane/privacy.html', filename: 'privacy.html', chunks: [] }),
       new HtmlWebpackPlugin({ template: './src/taskpane/terms.html', filename: 'terms.html', chunks: [] }),
-      ...(production ? [new StaticWebAppHeadersPlugin()] : []),
+      ...(production ? [new StaticWebAppHeadersPlugin((env && env.apiOrigin) || process.env.RETRACT_API_ORIGIN)] : []),
     ],
     devServer: {
       static: false,

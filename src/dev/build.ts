@@ -109,7 +109,9 @@ async function buildTaskpane(options: BuildOptions, values: ManifestValues, log:
   const out = path.join(options.out, 'taskpane');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- webpack.config.js is CommonJS at the root
   const makeConfig = require(path.join(ROOT, 'webpack.config.js')) as (env: unknown, argv: { mode: string }) => webpack.Configuration;
-  const config = makeConfig({}, { mode: 'production' });
+  // The site's CSP must let the pane call the API's origin (written into staticwebapp.config.json).
+  const apiOrigin = options.api ? new URL(options.api).origin : process.env.RETRACT_API_ORIGIN;
+  const config = makeConfig({ apiOrigin }, { mode: 'production' });
   config.output = { ...config.output, path: out };
   config.infrastructureLogging = { level: 'warn' };
   const stats = await new Promise<webpack.Stats>((resolve, reject) =>
@@ -120,6 +122,9 @@ async function buildTaskpane(options: BuildOptions, values: ManifestValues, log:
   const config_ = taskpaneConfigFor(options, values);
   if (config_) fs.writeFileSync(path.join(out, 'taskpane-config.json'), JSON.stringify(config_, null, 2) + '\n');
   log(`taskpane  ${path.relative(process.cwd(), out)}/ (${config_ ? 'with' : 'without'} taskpane-config.json)`);
+  if (!apiOrigin) {
+    log('warning   staticwebapp.config.json lets the pane call only its own origin: give --api URL (or RETRACT_API_ORIGIN) when the API is on another host, or the CSP blocks every API call');
+  }
 }
 
 /** The Functions host settings: HTTP routes under /api, work items retried 5 times before `-poison`. */
