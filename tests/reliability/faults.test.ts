@@ -78,8 +78,12 @@ function worker(env: Record<string, string> = {}): ChildProcess {
   return w;
 }
 
-/** The lookup through the API (the real engine), and a job on its targets minus two excluded. */
-async function previewAndStart(scenario: string, action: string, beforeJob?: () => Promise<void> | void): Promise<{ jobId: string; selected: Target[]; excluded: Target[]; before: Awaited<ReturnType<typeof snapshot>>; seqBefore: number }> {
+/**
+ * The lookup through the API (the real engine), and a job on its targets minus two excluded.
+ * `faults` turns the scenario's faults on once the job is accepted (starting a job reads the
+ * directory, and the faults are for the worker): start the worker after this returns.
+ */
+async function previewAndStart(scenario: string, action: string, faults?: () => Promise<void> | void): Promise<{ jobId: string; selected: Target[]; excluded: Target[]; before: Awaited<ReturnType<typeof snapshot>>; seqBefore: number }> {
   const copies = (await (await fetch(`${stack.sim.origin}/_sim/mailboxes/rel0000%40contoso.com/messages`)).json()) as Array<{ ref: string; internetMessageId: string }>;
   const internetMessageId = copies.find((m) => m.ref === `phish-${scenario}`)!.internetMessageId;
   const lookup = await stack.call('POST', 'lookups', { token: admin, body: { internetMessageId, depth: 0 } });
@@ -90,19 +94,19 @@ async function previewAndStart(scenario: string, action: string, beforeJob?: () 
   const selected = targets.filter((t) => !excluded.includes(t));
   const before = await snapshot(stack);
   const seqBefore = await requestSeq(stack);
-  await beforeJob?.();
   const accepted = await stack.call('POST', 'jobs', { token: admin, body: { lookupId: lookup.body.lookupId, action, exclude: excluded.map((t) => t.messageId), reason: `reliability ${scenario}` } });
   expect(accepted.status).toBe(202);
+  await faults?.();
   return { jobId: accepted.body.jobId, selected, excluded, before, seqBefore };
 }
 
 it('finishes a job exactly once through connection resets (a fifth of all Graph requests)', async () => {
-  const w = worker();
   const injected = { ...proxy.injected };
   const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('resets', 'soft-delete', () => {
     Object.assign(injected, proxy.injected);
     proxy.faults = { throttle429: 0, reset: 0.2 };
   });
+  const w = worker();
   const started = Date.now();
   const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 }).finally(() => (proxy.faults = { throttle429: 0, reset: 0 }));
   const resets = proxy.injected.resets - injected.resets;
@@ -114,7 +118,6 @@ it('finishes a job exactly once through connection resets (a fifth of all Graph 
 });
 
 it('finishes a job exactly once through bursts of 503s', async () => {
-  const w = worker();
   const seqBeforeBursts = await requestSeq(stack);
   // Bursts until the job ends: at least 1 s in which half of all Graph requests (and $batch
   // items) fail 503 — held until the first 503 has been served, so that a worker slow to start
@@ -135,6 +138,7 @@ it('finishes a job exactly once through bursts of 503s', async () => {
       }
     })();
   });
+  const w = worker();
   const started = Date.now();
   const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 });
   ended = true;
@@ -258,12 +262,12 @@ it('finishes a job exactly once though its worker is SIGKILLed three times at ra
 });
 
 it('finishes a job exactly once through a 429 storm (half of all Graph requests and $batch items)', async () => {
-  const w = worker();
   const injected = { ...proxy.injected };
   const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('storm', 'soft-delete', () => {
     Object.assign(injected, proxy.injected);
     proxy.faults = { throttle429: 0.5, reset: 0 };
   });
+  const w = worker();
   const started = Date.now();
   const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 }).finally(() => (proxy.faults = { throttle429: 0, reset: 0 }));
   const throttled = proxy.injected.throttled - injected.throttled;
@@ -277,13 +281,13 @@ it('finishes a job exactly once through a 429 storm (half of all Graph requests 
 
 it('finishes a job exactly once when some Graph requests or their answers are never delivered (held past the client time limit)', async () => {
   const timeoutMs = 2000;
-  const w = worker({ RETRACT_GRAPH_TIMEOUT_MS: String(timeoutMs) });
   const injected = { ...proxy.injected };
   const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('timeout', 'move-to-junk', () => {
     Object.assign(injected, proxy.injected);
     // A tenth of requests never reach the service; a tenth reach it (a move is made) and their answer never comes back.
     proxy.faults = { throttle429: 0, reset: 0, hold: 0.1, holdAnswer: 0.1 };
   });
+  const w = worker({ RETRACT_GRAPH_TIMEOUT_MS: String(timeoutMs) });
   const started = Date.now();
   const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 }).finally(() => (proxy.faults = { throttle429: 0, reset: 0, hold: 0, holdAnswer: 0 }));
   const held = proxy.injected.held - injected.held;
@@ -298,13 +302,13 @@ it('finishes a job exactly once when some Graph requests or their answers are ne
 
 it('hard-deletes exactly once when some purges or their answers are lost (each lost purge re-read: gone is purged, there is sent again)', async () => {
   const timeoutMs = 2000;
-  const w = worker({ RETRACT_GRAPH_TIMEOUT_MS: String(timeoutMs) });
   const injected = { ...proxy.injected };
   const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('purge', 'hard-delete', () => {
     Object.assign(injected, proxy.injected);
     // As in the last scenario, plus resets: a purge never made, made unheard, or cut off.
     proxy.faults = { throttle429: 0, reset: 0.1, hold: 0.1, holdAnswer: 0.1 };
   });
+  const w = worker({ RETRACT_GRAPH_TIMEOUT_MS: String(timeoutMs) });
   const started = Date.now();
   const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 }).finally(() => (proxy.faults = { throttle429: 0, reset: 0, hold: 0, holdAnswer: 0 }));
   const held = proxy.injected.held - injected.held;
