@@ -33,7 +33,7 @@ export function graphError(res: GraphResponse, what: string): GraphRequestError 
   let advice: string;
   if (res.status === 0) advice = 'Microsoft Graph could not be reached; check the network and try again.';
   else if (res.status === 429 || res.status === 503 || res.status === 504)
-    advice = 'Microsoft Graph stayed busy after several retries; try again in a few minutes.';
+    advice = 'Microsoft Graph stayed busy or unavailable for several minutes; try again later.';
   else if (res.status === 401 || res.status === 403)
     advice = "Retract's app is not allowed to do this; check its admin consent (Mail.ReadWrite, User.Read.All, GroupMember.Read.All, Domain.Read.All).";
   else if (code === 'MailboxNotEnabledForRESTAPI') advice = 'The mailbox cannot be reached through Graph (on-premises, unlicensed or soft-deleted).';

@@ -40,7 +40,7 @@ export interface GraphGatewayOptions extends AppCredentials {
   retryBudget?: number;
   /** Milliseconds one HTTP request to Graph may take (default 100 s; the API takes it from `RETRACT_GRAPH_TIMEOUT_MS`). */
   requestTimeoutMs?: number;
-  /** Total wait per call on 429s with Retry-After before giving up (default five minutes). */
+  /** Total wait per call on 429s and 503/504s before giving up (default five minutes). */
   throttleBudgetMs?: number;
 }
 

@@ -119,6 +119,9 @@ function stripUndefined<T extends object>(value: T): T {
  * is a 403, audited; a directory that cannot be read is a 503 (nothing is done on a role that
  * cannot be confirmed).
  */
+/** How long a role check may wait for Graph before the request is answered 503. */
+export const ROLE_CHECK_TIMEOUT_MS = 30_000;
+
 export async function recheckAdmin(services: Services, req: HttpRequest, p: Principal, routeName: string): Promise<void> {
   if (services.config.roleCheck !== 'directory') return;
   // The gateways read only the home tenant's directory (RETRACT_TENANT_ID); a caller from another
@@ -126,7 +129,8 @@ export async function recheckAdmin(services: Services, req: HttpRequest, p: Prin
   if (p.tenantId.toLowerCase() !== services.config.tenantId.toLowerCase()) return;
   let roles: string[];
   try {
-    roles = await directoryRoles(services.graph(), services.config.clientId, p);
+    // A person is waiting, and Graph may be in an outage the engine would sit out for minutes.
+    roles = await directoryRoles(services.graph(), services.config.clientId, p, { signal: AbortSignal.timeout(ROLE_CHECK_TIMEOUT_MS) });
   } catch (err) {
     if (!(err instanceof DirectoryRolesUnavailable)) throw err;
     throw new ProblemError(

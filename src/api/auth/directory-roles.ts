@@ -46,8 +46,18 @@ export class DirectoryRolesUnavailable extends Error {
  * whose app registration is `apiClientId`. Throws DirectoryRolesUnavailable when Graph cannot
  * tell (never an empty list for "could not read").
  */
-export async function directoryRoles(graph: GraphGateway, apiClientId: string, principal: Principal): Promise<string[]> {
-  const spRes = await graph.send({ method: 'GET', url: `/servicePrincipals(appId='${enc(apiClientId.replace(/'/g, "''"))}')?$select=id,appRoles` });
+export async function directoryRoles(graph: GraphGateway, apiClientId: string, principal: Principal, opts: { signal?: AbortSignal } = {}): Promise<string[]> {
+  try {
+    return await readRoles(graph, apiClientId, principal, opts.signal);
+  } catch (err) {
+    // Out of time (Graph throttled or down): the role is not confirmed, which is not "no role".
+    if (opts.signal?.aborted) throw new DirectoryRolesUnavailable('Microsoft Graph did not answer in time while reading the caller\'s app role assignments.');
+    throw err;
+  }
+}
+
+async function readRoles(graph: GraphGateway, apiClientId: string, principal: Principal, signal: AbortSignal | undefined): Promise<string[]> {
+  const spRes = await graph.send({ method: 'GET', url: `/servicePrincipals(appId='${enc(apiClientId.replace(/'/g, "''"))}')?$select=id,appRoles` }, { signal });
   if (!isSuccess(spRes.status)) throw new DirectoryRolesUnavailable(failure(spRes, "reading the Retract API's service principal").error);
   const sp = servicePrincipalSchema.safeParse(spRes.body);
   if (!sp.success) throw new DirectoryRolesUnavailable("Microsoft Graph answered with an unexpected shape while reading the Retract API's service principal.");
@@ -61,6 +71,7 @@ export async function directoryRoles(graph: GraphGateway, apiClientId: string, p
     { method: 'GET', url: `${owner}/appRoleAssignments?$filter=${enc(`resourceId eq ${sp.data.id}`)}&$count=true`, headers: { ConsistencyLevel: 'eventual' } },
     assignmentSchema,
     "reading the caller's app role assignments",
+    { signal },
   );
   if (!assignments.ok) {
     // The principal no longer exists (deleted user or app): it holds no role.

@@ -87,3 +87,13 @@ it('says it cannot tell (never "no roles") when Graph refuses or the API has no 
   await expect(directoryRoles(oddId.gateway, API_APP, user)).rejects.toBeInstanceOf(DirectoryRolesUnavailable);
   expect(oddId.calls).toHaveLength(1);
 });
+
+it('gives up when Graph keeps answering 503 past the time given, as "could not confirm", never as "no role"', async () => {
+  const { gateway, calls } = gatewayAnswering(() => ({ status: 503, headers: { 'retry-after': '1' }, body: { error: { code: 'ServiceUnavailable', message: 'Try later.' } } }));
+  const started = Date.now();
+  const err = await directoryRoles(gateway, API_APP, user, { signal: AbortSignal.timeout(1_500) }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(DirectoryRolesUnavailable);
+  expect((err as Error).message).toMatch(/did not answer in time/);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(calls.length).toBeGreaterThanOrEqual(1);
+});
