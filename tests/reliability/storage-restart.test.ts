@@ -20,7 +20,7 @@ import { startAzurite, type AzuriteHandle } from '../../src/dev/azurite';
 import { ensureDevCerts } from '../../src/dev/certs';
 import { startSimServer } from '../../src/sim/server';
 import type { TenantFixture } from '../../src/sim/fixture';
-import type { Stack } from '../integration/api/stack';
+import { callApi, type Stack } from '../integration/api/stack';
 import {
   LONG,
   NO_FAULTS,
@@ -86,21 +86,7 @@ async function startDiskStack(fixture: TenantFixture): Promise<Stack> {
     userToken() {
       throw new Error('not used here');
     },
-    async call(method, route, opts = {}) {
-      const headers: Record<string, string> = {};
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      const body = opts.rawBody ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined);
-      if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-      const res = await fetch(`${api.url}/${route}`, { method, headers, body });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    call: (method, route, opts) => callApi(api.url, method, route, opts),
     async close() {
       await api.close();
       await sim.close();

@@ -35,6 +35,25 @@ export interface StackOptions {
   now?: () => Date;
 }
 
+/** One API call as a test makes it: a bearer token, a JSON (or raw) body, the answer parsed when it is JSON. */
+export async function callApi(apiUrl: string, method: string, route: string, opts: Parameters<Stack['call']>[2] = {}): ReturnType<Stack['call']> {
+  const headers: Record<string, string> = {};
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.rawBody !== undefined) body = opts.rawBody;
+  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+  const res = await fetch(`${apiUrl}/${route}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const certs = ensureDevCerts();
   const fixture = options.fixture ?? loadTenantFixture(DEMO_FIXTURE);
@@ -80,23 +99,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         scope: `${apiApp.identifierUri}/access_as_user`,
       });
     },
-    async call(method, route, opts = {}) {
-      const headers: Record<string, string> = {};
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      let body: string | undefined;
-      if (opts.rawBody !== undefined) body = opts.rawBody;
-      else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-      if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-      const res = await fetch(`${api.url}/${route}`, { method, headers, body });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    call: (method, route, opts) => callApi(api.url, method, route, opts),
     async close() {
       await api.close();
       await sim.close();
