@@ -7,20 +7,14 @@
  * (full /_sim snapshots before and after), counts exact, the job's intent and outcome records in
  * the audit and `audit verify` ok (harness `expectExactJob`).
  *
- * The stack is built here rather than with tests/integration/api/stack.ts, whose Azurite is in
- * memory (its data would be gone after a restart).
+ * The stack keeps Azurite's data on disk (`azuriteDataDir`), so that it survives the restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { localApiEnv } from '../../src/dev/api-env';
-import { startApiHost } from '../../src/dev/api-host';
 import { startAzurite, type AzuriteHandle } from '../../src/dev/azurite';
-import { ensureDevCerts } from '../../src/dev/certs';
-import { startSimServer } from '../../src/sim/server';
-import type { TenantFixture } from '../../src/sim/fixture';
-import { callApi, type Stack } from '../integration/api/stack';
+import { startStack, type Stack } from '../integration/api/stack';
 import {
   LONG,
   NO_FAULTS,
@@ -53,48 +47,6 @@ let dataDir: string;
 let stack: Stack;
 let admin: string;
 const children: ChildProcess[] = [];
-
-/** A stack like tests/integration/api/stack.ts, with Azurite on disk under `dataDir`. */
-async function startDiskStack(fixture: TenantFixture): Promise<Stack> {
-  const certs = ensureDevCerts();
-  const apiAppFx = fixture.apps.find((a) => a.name === 'retract-api');
-  if (!apiAppFx?.secret || !apiAppFx.identifierUri) throw new Error('the fixture has no retract-api app with a secret and an identifier URI');
-  const apiApp = { clientId: apiAppFx.clientId, secret: apiAppFx.secret, identifierUri: apiAppFx.identifierUri };
-  const azurite = await startAzurite({ dataDir });
-  const sim = await startSimServer({ fixture, cert: certs.cert, key: certs.key, port: 0 });
-  const env = { ...localApiEnv(fixture, sim.origin, azurite.connectionString), RETRACT_WORKER_VISIBILITY_SEC: '10' };
-  const api = await startApiHost({ env, cert: certs.cert, key: certs.key, workers: 0 });
-  const tokenUrl = `${sim.origin}/${fixture.tenant.id}/oauth2/v2.0/token`;
-  const token = async (form: Record<string, string>): Promise<string> => {
-    const res = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
-    const body = (await res.json()) as { access_token?: string; error_description?: string };
-    if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${body.error_description ?? ''}`);
-    return body.access_token;
-  };
-  const s: Stack = {
-    azurite,
-    sim,
-    api,
-    fixture,
-    env,
-    apiApp,
-    appToken(appName) {
-      const app = fixture.apps.find((a) => a.name === appName);
-      if (!app?.secret) throw new Error(`no app ${appName} with a secret`);
-      return token({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.secret, scope: `${apiApp.identifierUri}/.default` });
-    },
-    userToken() {
-      throw new Error('not used here');
-    },
-    call: (method, route, opts) => callApi(api.url, method, route, opts),
-    async close() {
-      await api.close();
-      await sim.close();
-      await s.azurite.stop();
-    },
-  };
-  return s;
-}
 
 /** Worker processes (src/dev/worker.ts) with their error output kept, to count failed attempts. */
 const workerLog: string[] = [];
@@ -129,7 +81,8 @@ async function restartAzurite(downMs: number, whileDown?: () => void): Promise<A
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'retract-azurite-'));
-  stack = await startDiskStack(bulkFixture({ prefix: 'rst', count: N, phishRefs: ['phish-restart'] }));
+  // Azurite on disk, so that its data survives the restart.
+  stack = await startStack({ fixture: bulkFixture({ prefix: 'rst', count: N, phishRefs: ['phish-restart'] }), azuriteDataDir: dataDir });
   admin = await stack.appToken('retract-cli');
 }, 120_000);
 

@@ -33,6 +33,8 @@ export interface StackOptions {
   workers?: number;
   env?: Record<string, string>;
   now?: () => Date;
+  /** Keep Azurite's data on disk under this folder (so it survives a restart); in memory otherwise. */
+  azuriteDataDir?: string;
 }
 
 /** One API call as a test makes it: a bearer token, a JSON (or raw) body, the answer parsed when it is JSON. */
@@ -60,7 +62,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const apiAppFx = fixture.apps.find((a) => a.name === 'retract-api');
   if (!apiAppFx?.secret || !apiAppFx.identifierUri) throw new Error('the fixture has no retract-api app with a secret and an identifier URI');
   const apiApp = { clientId: apiAppFx.clientId, secret: apiAppFx.secret, identifierUri: apiAppFx.identifierUri };
-  const azurite = await startAzurite();
+  const azurite = await startAzurite({ dataDir: options.azuriteDataDir });
   const sim = await startSimServer({ fixture, cert: certs.cert, key: certs.key, port: 0, now: options.now });
   const env: Record<string, string> = {
     ...localApiEnv(fixture, sim.origin, azurite.connectionString),
@@ -75,7 +77,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${body.error_description ?? ''}`);
     return body.access_token;
   };
-  return {
+  const stack: Stack = {
     azurite,
     sim,
     api,
@@ -103,7 +105,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await api.close();
       await sim.close();
-      await azurite.stop();
+      // The Azurite running now: a test may have restarted it.
+      await stack.azurite.stop();
     },
   };
+  return stack;
 }
