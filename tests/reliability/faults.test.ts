@@ -25,6 +25,7 @@ import {
   bulkFixture,
   exited,
   expectExactJob,
+  previewExcludingTwo,
   graphRequests,
   report,
   requestSeq,
@@ -84,17 +85,8 @@ function worker(env: Record<string, string> = {}): ChildProcess {
  * directory, and the faults are for the worker): start the worker after this returns.
  */
 async function previewAndStart(scenario: string, action: string, faults?: () => Promise<void> | void): Promise<{ jobId: string; selected: Target[]; excluded: Target[]; before: Awaited<ReturnType<typeof snapshot>>; seqBefore: number }> {
-  const copies = (await (await fetch(`${stack.sim.origin}/_sim/mailboxes/rel0000%40contoso.com/messages`)).json()) as Array<{ ref: string; internetMessageId: string }>;
-  const internetMessageId = copies.find((m) => m.ref === `phish-${scenario}`)!.internetMessageId;
-  const lookup = await stack.call('POST', 'lookups', { token: admin, body: { internetMessageId, depth: 0 } });
-  expect(lookup.status).toBe(200);
-  const targets: Target[] = lookup.body.targets;
-  expect(targets).toHaveLength(N);
-  const excluded = [targets[1]!, targets[N - 2]!];
-  const selected = targets.filter((t) => !excluded.includes(t));
-  const before = await snapshot(stack);
-  const seqBefore = await requestSeq(stack);
-  const accepted = await stack.call('POST', 'jobs', { token: admin, body: { lookupId: lookup.body.lookupId, action, exclude: excluded.map((t) => t.messageId), reason: `reliability ${scenario}` } });
+  const { lookupId, selected, excluded, before, seqBefore } = await previewExcludingTwo(stack, admin, 'rel0000@contoso.com', `phish-${scenario}`, N);
+  const accepted = await stack.call('POST', 'jobs', { token: admin, body: { lookupId, action, exclude: excluded.map((t) => t.messageId), reason: `reliability ${scenario}` } });
   expect(accepted.status).toBe(202);
   await faults?.();
   return { jobId: accepted.body.jobId, selected, excluded, before, seqBefore };

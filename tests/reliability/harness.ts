@@ -35,6 +35,29 @@ export interface Target {
   folder: string;
 }
 
+/**
+ * What every job scenario starts from: a lookup (depth 0) of the message `ref` as delivered to
+ * `mailbox`, its `count` targets with two excluded (the second and the second to last), and the
+ * state before any job — every mailbox's snapshot and the simulator's request log position.
+ */
+export async function previewExcludingTwo(
+  stack: Stack,
+  token: string,
+  mailbox: string,
+  ref: string,
+  count: number,
+): Promise<{ lookupId: string; selected: Target[]; excluded: Target[]; before: Snapshot; seqBefore: number }> {
+  const copies = await mailboxMessages(stack, mailbox);
+  const internetMessageId = copies.find((m) => m.ref === ref)!.internetMessageId;
+  const lookup = await stack.call('POST', 'lookups', { token, body: { internetMessageId, depth: 0 } });
+  expect(lookup.status).toBe(200);
+  const targets: Target[] = lookup.body.targets;
+  expect(targets).toHaveLength(count);
+  const excluded = [targets[1]!, targets[count - 2]!];
+  const selected = targets.filter((t) => !excluded.includes(t));
+  return { lookupId: lookup.body.lookupId, selected, excluded, before: await snapshot(stack), seqBefore: await requestSeq(stack) };
+}
+
 export const bulkAddress = (prefix: string, i: number): string => `${prefix}${String(i).padStart(4, '0')}@contoso.com`;
 
 /**

@@ -21,16 +21,14 @@ import {
   bulkFixture,
   exited,
   expectExactJob,
+  previewExcludingTwo,
   removalsPerMessage,
   report,
-  requestSeq,
   requestsSince,
   setFaults,
   sleep,
-  snapshot,
   until,
   waitForJobEnd,
-  type Target,
 } from './harness';
 
 const N = LONG ? 1000 : 200;
@@ -94,21 +92,12 @@ afterAll(async () => {
 }, 60_000);
 
 it('finishes a job exactly once when Azurite (on disk) is restarted while its targets are moved', async () => {
-  const copies = (await (await fetch(`${stack.sim.origin}/_sim/mailboxes/rst0000%40contoso.com/messages`)).json()) as Array<{ ref: string; internetMessageId: string }>;
-  const internetMessageId = copies.find((m) => m.ref === 'phish-restart')!.internetMessageId;
-  const lookup = await stack.call('POST', 'lookups', { token: admin, body: { internetMessageId, depth: 0 } });
-  expect(lookup.status).toBe(200);
-  const targets: Target[] = lookup.body.targets;
-  expect(targets).toHaveLength(N);
-  const excluded = [targets[1]!, targets[N - 2]!];
-  const selected = targets.filter((t) => !excluded.includes(t));
-  const before = await snapshot(stack);
-  const seqBefore = await requestSeq(stack);
+  const { lookupId, selected, excluded, before, seqBefore } = await previewExcludingTwo(stack, admin, 'rst0000@contoso.com', 'phish-restart', N);
 
   // Graph answers slowly, so that the job is still moving targets when Azurite goes away.
   await setFaults(stack, { ...NO_FAULTS, latencyMs: LONG ? 300 : 400 });
   startWorker();
-  const accepted = await stack.call('POST', 'jobs', { token: admin, body: { lookupId: lookup.body.lookupId, action: 'soft-delete', exclude: excluded.map((t) => t.messageId), reason: 'reliability azurite restart' } });
+  const accepted = await stack.call('POST', 'jobs', { token: admin, body: { lookupId, action: 'soft-delete', exclude: excluded.map((t) => t.messageId), reason: 'reliability azurite restart' } });
   expect(accepted.status).toBe(202);
   const jobId: string = accepted.body.jobId;
   const started = Date.now();
