@@ -14,9 +14,10 @@ import { createHash } from 'node:crypto';
 import type { SimContext } from '../context';
 import type { FixtureApp } from '../fixture';
 import type { SimRequest, SimResponse, SimRouter } from '../http';
-import { evaluate, parseFilter, type FilterValue } from '../odata';
+import type { FilterValue } from '../odata';
 import { servicePrincipalId } from '../identity/directory';
-import { applySelect, GraphFault, graphError, graphJson, metadata, nextLink, odataFault, onlyOptions, pageOffset, queryOption, resolveUser, selectOption, topOption, headerOf } from './common';
+import { applySelect, GraphFault, graphError, graphJson, metadata, onlyOptions, resolveUser, selectOption } from './common';
+import { page, safeEval } from './directory';
 import type { Handle } from './messages';
 
 /** Reading service principals: Application.Read.All is the least; the Directory ones cover it. */
@@ -97,45 +98,15 @@ export function registerAppRoles(router: SimRouter, ctx: SimContext, handle: Han
         })),
     );
 
-  // Lists assignments with $filter (on id, appRoleId, principalId, principalType, resourceId), $select, $top and $count.
-  const list = (req: SimRequest, items: Assignment[], context: string): SimResponse => {
-    onlyOptions(req, ['$filter', '$select', '$top', '$skiptoken', '$count']);
-    const count = (queryOption(req, '$count') ?? '').toLowerCase() === 'true';
-    if (count && (headerOf(req, 'consistencylevel') ?? '').toLowerCase() !== 'eventual') throw new GraphFault(400, 'Request_UnsupportedQuery', '$count is not currently supported.');
-    const src = queryOption(req, '$filter');
-    let matched = items;
-    if (src !== undefined) {
-      let f;
-      try {
-        f = parseFilter(src);
-      } catch (e) {
-        throw odataFault(e);
-      }
-      const get = (a: Assignment, p: string): FilterValue => {
-        const key = (Object.keys(a) as Array<keyof Assignment>).find((k) => k.toLowerCase() === p.toLowerCase());
-        if (!key || !['id', 'appRoleId', 'principalId', 'principalType', 'resourceId'].includes(key)) {
-          throw new GraphFault(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${p}' of resource 'AppRoleAssignment'.`);
-        }
-        return a[key] as string;
-      };
-      matched = items.filter((a) => {
-        try {
-          return evaluate(f, (p) => get(a, p));
-        } catch (e) {
-          if (e instanceof GraphFault) throw e;
-          throw odataFault(e);
-        }
-      });
-    }
-    const select = selectOption(req);
-    const top = topOption(req, 100, 999);
-    const offset = pageOffset(req, '$skiptoken');
-    const body: Record<string, unknown> = { '@odata.context': metadata(ctx, context) };
-    if (count) body['@odata.count'] = matched.length;
-    body.value = matched.slice(offset, offset + top).map((a) => applySelect({ ...a }, select));
-    if (offset + top < matched.length) body['@odata.nextLink'] = nextLink(ctx, req, '$skiptoken', offset + top);
-    return graphJson(200, body);
+  // Assignments filter on id, appRoleId, principalId, principalType and resourceId, as Entra allows.
+  const filterable = ['id', 'appRoleId', 'principalId', 'principalType', 'resourceId'] as const;
+  const valueOf = (a: Assignment, property: string): FilterValue => {
+    const key = filterable.find((k) => k.toLowerCase() === property.toLowerCase());
+    if (!key) throw new GraphFault(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${property}' of resource 'AppRoleAssignment'.`);
+    return a[key];
   };
+  const list = (req: SimRequest, items: Assignment[], context: string): SimResponse =>
+    page(ctx, req, items, { filter: (a, f) => safeEval(f, (p) => valueOf(a, p)), json: (a) => ({ ...a }), context, defaultTop: 100 });
 
   router.get(
     '/v1.0/users/:user/appRoleAssignments',

@@ -116,7 +116,7 @@ function countRequested(req: SimRequest): boolean {
 }
 
 /** Filters, pages and selects a directory collection, with the count rule applied. */
-function page<T>(
+export function page<T>(
   ctx: SimContext,
   req: SimRequest,
   items: T[],
@@ -228,7 +228,7 @@ function userPosition(tenant: SimContext['tenant'], u: SimUser): number {
   return map.get(u) ?? Number.MAX_SAFE_INTEGER;
 }
 
-function safeEval(f: FilterExpr, get: (p: string) => FilterValue | readonly string[]): boolean {
+export function safeEval(f: FilterExpr, get: (p: string) => FilterValue | readonly string[]): boolean {
   try {
     return evaluate(f, get);
   } catch (e) {
