@@ -320,8 +320,9 @@ export interface FaultProxy {
    */
   faults: { throttle429: number; reset: number; hold?: number; holdAnswer?: number };
   /**
-   * Counts since the proxy started. Resets and holds: the first request after each is set above
-   * 0 always meets it; held answers: the first request carrying a change (a move or delete).
+   * Counts since the proxy started. Each time `faults` is set, the next request meets a reset
+   * and a hold (those above 0) and the next request carrying a change (a move or delete) has its
+   * answer held (if `holdAnswer` is above 0).
    */
   injected: { throttled: number; resets: number; held: number; answersHeld: number; forwarded: number };
   /**
@@ -345,14 +346,29 @@ export async function startFaultProxy(): Promise<FaultProxy> {
   const { ensureDevCerts } = await import('../../src/dev/certs');
   const certs = ensureDevCerts();
   const throttledBody = { error: { code: 'TooManyRequests', message: 'Please retry again later.' } };
+  // Each time the faults are set, the next request meets a reset and a hold (when those are
+  // above 0) and the next change meets a held answer, so that a short job surely meets each
+  // fault however the dice fall. (Counting from the proxy's start let a later scenario in the
+  // same file meet none: CI once saw a hard delete with 0 answers held.)
+  let faults: FaultProxy['faults'] = { throttle429: 0, reset: 0, hold: 0, holdAnswer: 0 };
+  let resetDue = false;
+  let holdDue = false;
+  let changeAnswerDue = false;
   const proxy: FaultProxy = {
     origin: '',
     target: '',
-    faults: { throttle429: 0, reset: 0, hold: 0, holdAnswer: 0 },
+    get faults() {
+      return faults;
+    },
+    set faults(next) {
+      faults = next;
+      resetDue = next.reset > 0;
+      holdDue = (next.hold ?? 0) > 0;
+      changeAnswerDue = (next.holdAnswer ?? 0) > 0;
+    },
     injected: { throttled: 0, resets: 0, held: 0, answersHeld: 0, forwarded: 0 },
     close: async () => undefined,
   };
-  let changeAnswerHeld = false;
   const forward = async (method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> => {
     proxy.injected.forwarded++;
     const res = await fetch(proxy.target + url, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : body });
@@ -367,14 +383,15 @@ export async function startFaultProxy(): Promise<FaultProxy> {
       void (async () => {
         const url = req.url ?? '/';
         const isGraph = url.startsWith('/v1.0/');
-        // The first request after resets are turned on is always reset, so that a short job meets one.
-        if (isGraph && proxy.faults.reset > 0 && (Math.random() < proxy.faults.reset || !proxy.injected.resets)) {
+        if (isGraph && faults.reset > 0 && (resetDue || Math.random() < faults.reset)) {
+          resetDue = false;
           proxy.injected.resets++;
           req.socket.destroy();
           return;
         }
-        const hold = proxy.faults.hold ?? 0;
-        if (isGraph && hold > 0 && (Math.random() < hold || !proxy.injected.held)) {
+        const hold = faults.hold ?? 0;
+        if (isGraph && hold > 0 && (holdDue || Math.random() < hold)) {
+          holdDue = false;
           // Never answered: the socket stays open until the client gives up or the proxy closes.
           proxy.injected.held++;
           return;
@@ -387,10 +404,10 @@ export async function startFaultProxy(): Promise<FaultProxy> {
           url.startsWith('/v1.0/$batch') && req.method === 'POST'
             ? (JSON.parse(body.toString('utf8') || '{"requests":[]}') as { requests: Array<{ method: string; url: string }> }).requests.some((r) => isChange(r.method, r.url))
             : isChange(req.method, url);
-        const holdAnswer = proxy.faults.holdAnswer ?? 0;
-        // Decided before forwarding, so that the first change after the fault is set surely meets it.
-        const loseAnswer = isGraph && holdAnswer > 0 && (Math.random() < holdAnswer || (carriesChange && !changeAnswerHeld));
-        if (loseAnswer && carriesChange) changeAnswerHeld = true;
+        const holdAnswer = faults.holdAnswer ?? 0;
+        // Decided before forwarding, so that the first change after the faults are set surely meets it.
+        const loseAnswer = isGraph && holdAnswer > 0 && ((carriesChange && changeAnswerDue) || Math.random() < holdAnswer);
+        if (loseAnswer && carriesChange) changeAnswerDue = false;
         const reply = (status: number, h: Record<string, string>, text: string): void => {
           if (loseAnswer) {
             // The service acted; its answer never comes back (the socket stays open).
@@ -402,7 +419,7 @@ export async function startFaultProxy(): Promise<FaultProxy> {
         };
         if (isGraph && url.startsWith('/v1.0/$batch') && req.method === 'POST') {
           const batch = JSON.parse(body.toString('utf8')) as { requests: Array<{ id: string }> };
-          const throttled = batch.requests.filter(() => Math.random() < proxy.faults.throttle429);
+          const throttled = batch.requests.filter(() => Math.random() < faults.throttle429);
           const rest = batch.requests.filter((r) => !throttled.includes(r));
           proxy.injected.throttled += throttled.length;
           let responses: unknown[] = [];
@@ -414,7 +431,7 @@ export async function startFaultProxy(): Promise<FaultProxy> {
           const synthetic = throttled.map((r) => ({ id: r.id, status: 429, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: throttledBody }));
           return reply(200, { 'content-type': 'application/json' }, JSON.stringify({ responses: [...responses, ...synthetic] }));
         }
-        if (isGraph && Math.random() < proxy.faults.throttle429) {
+        if (isGraph && Math.random() < faults.throttle429) {
           proxy.injected.throttled++;
           return reply(429, { 'content-type': 'application/json', 'retry-after': '1' }, JSON.stringify(throttledBody));
         }
