@@ -33,9 +33,11 @@ const HOST_FRAME_ANCESTORS = [
  * may be inline because Fluent UI (Griffel) writes its rules into <style> elements at run time.
  * `apiOrigins`: where the API is, when not on the pane's own origin; `authorityOrigins`: MSAL's
  * authority (Entra ID, or the simulator locally); `frameAncestors`: more pages that may frame
- * the pane (the pane's own origin always may: the local harness).
+ * the pane (the pane's own origin always may: the local harness); `hsts`: false on the local dev
+ * server, because a browser that keeps HSTS for `localhost` forces https on every other
+ * `http://localhost` site the developer runs, for a year.
  */
-function taskpaneSecurityHeaders({ apiOrigins = [], authorityOrigins = [ENTRA_AUTHORITY], frameAncestors = [] } = {}) {
+function taskpaneSecurityHeaders({ apiOrigins = [], authorityOrigins = [ENTRA_AUTHORITY], frameAncestors = [], hsts = true } = {}) {
   const csp = [
     "default-src 'none'",
     `script-src 'self' ${OFFICE_JS_ORIGIN}`,
@@ -52,7 +54,7 @@ function taskpaneSecurityHeaders({ apiOrigins = [], authorityOrigins = [ENTRA_AU
   ].join('; ');
   return {
     'Content-Security-Policy': csp,
-    'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+    ...(hsts ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : {}),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };

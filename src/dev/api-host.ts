@@ -13,7 +13,7 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { MAX_BODY_BYTES } from '../api/http/body';
 import { problem } from '../api/http/problem';
 import { runRoute } from '../api/http/route';
-import { preflight } from '../api/http/security-headers';
+import { forHost, preflight } from '../api/http/security-headers';
 import { ROUTES, matchRoute } from '../api/routes';
 import { createServices, type Services } from '../api/services';
 
@@ -50,7 +50,9 @@ export function spawnWorker(env: Record<string, string | undefined>): ChildProce
   return child;
 }
 
-async function send(res: import('node:http').ServerResponse, out: HttpResponseInit): Promise<void> {
+/** Writes an answer as the host it was asked of sends it (no HSTS on localhost: see forHost). */
+async function send(res: import('node:http').ServerResponse, answer: HttpResponseInit, hostname: string): Promise<void> {
+  const out = forHost(answer, hostname);
   res.statusCode = out.status ?? 200;
   const headers = out.headers ? new Headers(out.headers as Record<string, string>) : new Headers();
   headers.forEach((value, name) => res.setHeader(name, value));
@@ -74,7 +76,7 @@ export async function startApiHost(options: ApiHostOptions): Promise<ApiHost> {
     const matches = sub === null ? [] : ROUTES.map((def) => ({ def, params: matchRoute(def.route, sub) })).filter((m) => m.params);
     if (!matches.length) {
       req.resume();
-      void send(res, problem(404, `There is no API route ${url.pathname}. See /api/openapi.json for the routes.`));
+      void send(res, problem(404, `There is no API route ${url.pathname}. See /api/openapi.json for the routes.`), url.hostname);
       return;
     }
     if (method === 'OPTIONS') {
@@ -84,14 +86,14 @@ export async function startApiHost(options: ApiHostOptions): Promise<ApiHost> {
         const v = req.headers[name];
         return Array.isArray(v) ? v[0] : v;
       };
-      void send(res, preflight({ origin: first('origin'), method: first('access-control-request-method') }, services.config.allowedOrigins, matches.flatMap((m) => m.def.methods)));
+      void send(res, preflight({ origin: first('origin'), method: first('access-control-request-method') }, services.config.allowedOrigins, matches.flatMap((m) => m.def.methods)), url.hostname);
       return;
     }
     const match = matches.find((m) => (m.def.methods as string[]).includes(method));
     if (!match) {
       req.resume();
       const allow = [...new Set(matches.flatMap((m) => m.def.methods))].join(', ');
-      void send(res, problem(405, `${url.pathname} does not take ${method}; it takes ${allow}.`, {}, { allow }));
+      void send(res, problem(405, `${url.pathname} does not take ${method}; it takes ${allow}.`, {}, { allow }), url.hostname);
       return;
     }
     const chunks: Buffer[] = [];
@@ -104,7 +106,7 @@ export async function startApiHost(options: ApiHostOptions): Promise<ApiHost> {
         // Stop buffering at once; the route would refuse it anyway.
         refused = true;
         res.setHeader('connection', 'close');
-        void send(res, problem(413, `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB). Send fewer ids at once.`));
+        void send(res, problem(413, `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB). Send fewer ids at once.`), url.hostname);
         return;
       }
       chunks.push(chunk);
@@ -129,8 +131,8 @@ export async function startApiHost(options: ApiHostOptions): Promise<ApiHost> {
       url.searchParams.forEach((value, name) => request.query.append(name, value));
       const context = new InvocationContext({ functionName: match.def.name, invocationId: randomUUID(), logHandler: quiet });
       runRoute(match.def, services, request, context)
-        .then((out) => send(res, out))
-        .catch(() => send(res, problem(500, 'Retract could not complete this request because of an internal error. Try again.')));
+        .then((out) => send(res, out, url.hostname))
+        .catch(() => send(res, problem(500, 'Retract could not complete this request because of an internal error. Try again.'), url.hostname));
     });
   });
 

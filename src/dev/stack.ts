@@ -174,7 +174,7 @@ function inUse(err: Error, port: number | string, service: string): Error {
 const loadConfig = (file: string) => require(file) as (env: unknown, argv: { mode: string }) => webpack.Configuration;
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the webpack config is CommonJS
 const { taskpaneSecurityHeaders } = require(path.join(ROOT, 'webpack.config.js')) as {
-  taskpaneSecurityHeaders: (opts: { apiOrigins?: string[]; authorityOrigins?: string[]; frameAncestors?: string[] }) => Record<string, string>;
+  taskpaneSecurityHeaders: (opts: { apiOrigins?: string[]; authorityOrigins?: string[]; frameAncestors?: string[]; hsts?: boolean }) => Record<string, string>;
 };
 
 /**
@@ -224,9 +224,10 @@ async function startTaskpaneServer(opts: {
       setupExitSignals: false,
       static: [{ directory: ASSETS_DIR, publicPath: ASSETS_URL_PATH.replace(/\/$/, ''), watch: false }],
       server: { type: 'https', options: { cert: opts.certs.cert, key: opts.certs.key } },
-      // The task pane's CSP and HTTPS headers on every page and script it builds (the API,
-      // proxied under /api, keeps its own): MSAL talks to the simulator here.
-      headers: taskpaneSecurityHeaders({ authorityOrigins: [opts.simOrigin] }),
+      // The task pane's CSP and other security headers on every page and script it builds (the
+      // API, proxied under /api, keeps its own): MSAL talks to the simulator here. No HSTS on
+      // localhost (the production build's staticwebapp.config.json has it).
+      headers: taskpaneSecurityHeaders({ authorityOrigins: [opts.simOrigin], hsts: false }),
       setupMiddlewares: (middlewares, devServer) => {
         const app = devServer.app;
         if (!app) return middlewares;

@@ -11,7 +11,7 @@ import { InvalidInputError } from '../../graph/lookup-input';
 import { GraphRequestError } from '../../graph/graph-errors';
 import { ProblemError, problem } from './problem';
 import { isTransientStorageError, storageErrorCode } from '../storage/retry';
-import { withSecurityHeaders } from './security-headers';
+import { forHost, withSecurityHeaders } from './security-headers';
 
 export interface RouteContext {
   req: HttpRequest;
@@ -42,7 +42,16 @@ export async function runRoute(
   invocation: InvocationContext,
 ): Promise<HttpResponseInit> {
   const out = await answer(def, services, req, invocation);
-  return withSecurityHeaders(out, { origin: req.headers.get('origin'), allowed: services.config.allowedOrigins });
+  return forHost(withSecurityHeaders(out, { origin: req.headers.get('origin'), allowed: services.config.allowedOrigins }), hostOf(req.url));
+}
+
+/** The host name a request was sent to ('' if its URL cannot be read: then HSTS stays). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
 }
 
 async function answer(def: RouteDef, services: Services, req: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> {

@@ -13,6 +13,27 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
 };
 
+/**
+ * Whether a host name is this machine (`localhost`, `*.localhost`, 127.0.0.0/8, `::1`): the
+ * local dev servers. They send no HSTS, because a browser that keeps it for `localhost` would
+ * force https on every other `http://localhost` site the developer runs, for a year.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '::1';
+}
+
+/**
+ * The answer as the host it is served from should send it: without HSTS on a loopback host
+ * (see isLoopbackHost), unchanged anywhere else (Azure: `https://NAME.azurewebsites.net`).
+ */
+export function forHost(out: HttpResponseInit, hostname: string): HttpResponseInit {
+  if (!isLoopbackHost(hostname)) return out;
+  const headers = headerRecord(out.headers);
+  delete headers['strict-transport-security'];
+  return { ...out, headers };
+}
+
 /** Methods and request headers a browser on an allowed origin may use. */
 const CORS_METHODS = 'GET, POST, PUT, OPTIONS';
 const CORS_REQUEST_HEADERS = 'authorization, content-type';
