@@ -40,7 +40,7 @@ import {
 } from './harness';
 
 const N = LONG ? 400 : 40;
-const SCENARIOS = ['resets', 'burst', 'outage', 'restart', 'kill', 'storm', 'timeout', 'purge'] as const;
+const SCENARIOS = ['resets', 'burst', 'outage', 'restart', 'kill', 'storm', 'timeout', 'purge', 'purge-kill'] as const;
 let proxy: FaultProxy;
 let stack: Stack;
 let admin: string;
@@ -311,4 +311,39 @@ it('hard-deletes exactly once when some purges or their answers are lost (each l
   report(`hard delete through lost purges and answers (p=0.1 each of reset, held request, held answer; client time limit ${timeoutMs} ms): ${f.targets} targets, ${resets} resets, ${held} requests held, ${answersHeld} answers held back (the first a purge), ${f.removals} successful purges, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
   w.kill('SIGTERM');
   await exited(w);
+});
+
+it('counts a hard delete exactly when its worker is SIGKILLed after purges were made and before it recorded them', async () => {
+  // The purges of the first $batch are made; the worker dies before it hears of them. The next
+  // worker finds those items gone: they are Retract's purges (noted before sending), so done,
+  // not already-gone — and nothing is purged twice.
+  await setFaults(stack, { ...NO_FAULTS, latencyMs: 200 });
+  const env = { RETRACT_WORKER_VISIBILITY_SEC: '3' };
+  let purgedUnrecorded = 0;
+  let current: ChildProcess | undefined;
+  proxy.onAnswer = async (a) => {
+    const w = current;
+    if (!w) return;
+    const purges = successfulMoves(a, 'permanentDelete');
+    if (!purges) return;
+    current = undefined;
+    purgedUnrecorded = purges;
+    w.kill('SIGKILL');
+    await exited(w);
+  };
+  const { jobId, selected, excluded, before, seqBefore } = await previewAndStart('purge-kill', 'hard-delete');
+  const started = Date.now();
+  const first = worker(env);
+  current = first;
+  await until('the worker to be killed', async () => first.signalCode, (sig) => sig === 'SIGKILL', 60_000, 50);
+  proxy.onAnswer = undefined;
+  const last = worker(env);
+  const job = await waitForJobEnd(stack, jobId, admin, { timeoutMs: LONG ? 600_000 : 90_000 });
+  await setFaults(stack, NO_FAULTS);
+  // Done for every target (expectExactJob: alreadyGone 0), each purged once by the request log.
+  const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'hard-delete', before, seqBefore });
+  expect(purgedUnrecorded).toBeGreaterThan(0);
+  report(`worker SIGKILLed after ${purgedUnrecorded} purges were answered, before recording them: ${f.targets} targets, ${f.removals} successful purges, all counted done, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
+  last.kill('SIGTERM');
+  await exited(last);
 });

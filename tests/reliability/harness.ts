@@ -458,13 +458,14 @@ export async function startFaultProxy(): Promise<FaultProxy> {
   return proxy;
 }
 
-/** Successful moves in one Graph answer seen by the fault proxy: a lone `…/move`, or the `…/move` items of a `$batch`. */
-export function successfulMoves(answer: { method: string; url: string; requestBody: string | undefined; status: number; text: string }): number {
+/** Successful moves (or purges) in one Graph answer seen by the fault proxy: a lone `…/move`, or the `…/move` items of a `$batch`. */
+export function successfulMoves(answer: { method: string; url: string; requestBody: string | undefined; status: number; text: string }, verb: 'move' | 'permanentDelete' = 'move'): number {
   const ok = (status: number) => status >= 200 && status < 300;
-  if (/\/messages\/[^/]+\/move$/.test(answer.url)) return answer.method === 'POST' && ok(answer.status) ? 1 : 0;
+  const change = new RegExp(`/messages/[^/]+/${verb}$`);
+  if (change.test(answer.url)) return answer.method === 'POST' && ok(answer.status) ? 1 : 0;
   if (!answer.url.startsWith('/v1.0/$batch') || answer.status !== 200 || !answer.requestBody) return 0;
   const sent = (JSON.parse(answer.requestBody) as { requests: Array<{ id: string; method: string; url: string }> }).requests;
-  const moveIds = new Set(sent.filter((r) => r.method === 'POST' && /\/messages\/[^/]+\/move$/.test(r.url)).map((r) => r.id));
+  const changeIds = new Set(sent.filter((r) => r.method === 'POST' && change.test(r.url)).map((r) => r.id));
   const got = (JSON.parse(answer.text) as { responses: Array<{ id: string; status: number }> }).responses;
-  return got.filter((r) => moveIds.has(r.id) && ok(r.status)).length;
+  return got.filter((r) => changeIds.has(r.id) && ok(r.status)).length;
 }

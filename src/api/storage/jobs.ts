@@ -47,6 +47,12 @@ export interface TargetRow {
   newMessageId?: string;
   /** Undo jobs: the folder to put the item back into. */
   restoreTo?: string;
+  /**
+   * Hard-delete jobs: when a worker was about to send this target's purge (written before the
+   * purge is sent). A later attempt that finds the item gone counts it `done`, not `already-gone`:
+   * Graph offers no read that tells a purge of ours from anyone else's.
+   */
+  purgeSentAt?: string;
 }
 
 export interface NewTarget {
@@ -186,6 +192,32 @@ export class JobStore {
         const status = statusOf(err);
         if (status !== 412 && status !== 409 && status !== 404) throw err;
         for (const i of part) await this.recordOutcome(jobId, i.target, i.result);
+      }
+    }
+  }
+
+  /**
+   * Notes on pending targets of one chunk that their purge is about to be sent (purgeSentAt),
+   * under the ETags they were read with. A target another worker changed meanwhile is left as it
+   * is (the caller reads the chunk again after this, and acts only on what is still pending).
+   */
+  async notePurges(jobId: string, targets: Array<TableEntityResult<TargetRow>>, at: string = new Date().toISOString()): Promise<void> {
+    const open = targets.filter((t) => t.outcome === 'pending' && !t.purgeSentAt);
+    const update = (t: TableEntityResult<TargetRow>): TransactionAction => ['update', { partitionKey: jobId, rowKey: targetKey(t.chunk, t.index), purgeSentAt: at }, 'Merge', { etag: t.etag }];
+    for (let i = 0; i < open.length; i += 100) {
+      const part = open.slice(i, i + 100);
+      try {
+        await this.storage.table('targets').submitTransaction(part.map(update));
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 412 && status !== 409 && status !== 404) throw err;
+        for (const t of part) {
+          try {
+            await this.storage.table('targets').updateEntity(update(t)[1], 'Merge', { etag: t.etag });
+          } catch (one) {
+            if (statusOf(one) !== 412) throw one;
+          }
+        }
       }
     }
   }

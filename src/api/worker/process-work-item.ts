@@ -9,7 +9,7 @@ import type { InvocationContext } from '@azure/functions';
 import { act, undo, type ActResult } from '../../graph/act';
 import { destinationFolder } from '../../core';
 import type { Services } from '../services';
-import { toJob, type TargetRow } from '../storage/jobs';
+import { targetKey, toJob, type TargetRow } from '../storage/jobs';
 import { storageErrorCode, withStorageRetry } from '../storage/retry';
 import { workItemSchema } from './work-items';
 
@@ -42,9 +42,19 @@ export async function processWorkItem(services: Services, entry: unknown, contex
   }
   if (!row.cancelled) {
     if (!row.started) await stored('marking the job started', () => jobs.updateRow(tenantId, jobId, (r) => (r.started ? null : { started: true })));
-    const pending = (await stored('reading targets', () => jobs.chunkTargets(jobId, chunk))).filter((t) => t.outcome === 'pending');
+    let pending = (await stored('reading targets', () => jobs.chunkTargets(jobId, chunk))).filter((t) => t.outcome === 'pending');
     // Read the cancel flag again just before acting: a cancel stops work not yet started.
     row = (await stored('reading the job', () => jobs.getRow(tenantId, jobId))) ?? row;
+    // A purge leaves nothing to read, so a redelivered item cannot tell a target its first worker
+    // purged from one purged by someone else: note on each target that its purge is about to be
+    // sent, and count such a target found gone later as done.
+    let purgeSentBefore = new Set<string>();
+    if (pending.length && !row.cancelled && row.action === 'hard-delete') {
+      purgeSentBefore = new Set(pending.filter((t) => t.purgeSentAt).map((t) => targetKey(t.chunk, t.index)));
+      const toNote = pending;
+      await stored('noting the purges about to be sent', () => jobs.notePurges(jobId, toNote));
+      pending = (await stored('reading targets', () => jobs.chunkTargets(jobId, chunk))).filter((t) => t.outcome === 'pending');
+    }
     if (pending.length && !row.cancelled) {
       let results: ActResult[];
       try {
@@ -70,6 +80,10 @@ export async function processWorkItem(services: Services, entry: unknown, contex
         // The last attempt: record the failure on each target rather than leave the job running forever.
         const error = `Retract could not reach Microsoft Graph for this item after ${dequeueCount} attempts. Run a new job for it later.`;
         results = pending.map((t) => ({ mailbox: t.mailbox, messageId: t.messageId, outcome: 'failed' as const, error }));
+      }
+      if (purgeSentBefore.size) {
+        const rowKeyOf = new Map(pending.map((t) => [`${t.mailbox.toLowerCase()}\u0000${t.messageId}`, targetKey(t.chunk, t.index)]));
+        results = results.map((r) => (r.outcome === 'already-gone' && purgeSentBefore.has(rowKeyOf.get(`${r.mailbox.toLowerCase()}\u0000${r.messageId}`) ?? '') ? { ...r, outcome: 'done' as const } : r));
       }
       const destination = row.action === 'undo' ? undefined : destinationFolder(row.action);
       await stored('recording outcomes', () => recordResults(services, jobId, pending, results, destination));
