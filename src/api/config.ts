@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 
+/** A lookup's time limit unless RETRACT_LOOKUP_TIMEOUT_MS says otherwise (under Azure's 230 s). */
+export const DEFAULT_LOOKUP_TIMEOUT_MS = 200_000;
+
 const httpsUrl = z
   .string()
   .url()
@@ -52,6 +55,17 @@ const envSchema = z
       .min(100, 'RETRACT_GRAPH_TIMEOUT_MS must be at least 100.')
       .max(600_000, 'RETRACT_GRAPH_TIMEOUT_MS must be at most 600000 (ten minutes).')
       .optional(),
+    /**
+     * Optional: milliseconds a lookup may take before the API gives up on it and answers 503
+     * (200 s unless set): under the 230 s Azure's front end waits for an HTTP answer, so that the
+     * caller hears why, rather than a bare gateway timeout, when Graph is slow or down.
+     */
+    RETRACT_LOOKUP_TIMEOUT_MS: z.coerce
+      .number({ error: 'RETRACT_LOOKUP_TIMEOUT_MS must be a whole number of milliseconds.' })
+      .int('RETRACT_LOOKUP_TIMEOUT_MS must be a whole number of milliseconds.')
+      .min(1000, 'RETRACT_LOOKUP_TIMEOUT_MS must be at least 1000.')
+      .max(220_000, 'RETRACT_LOOKUP_TIMEOUT_MS must be at most 220000: Azure ends an HTTP request after 230 s.')
+      .default(DEFAULT_LOOKUP_TIMEOUT_MS),
   })
   .refine((e) => e.RETRACT_CLIENT_SECRET || e.RETRACT_CLIENT_CERT_PATH, {
     message: 'Set RETRACT_CLIENT_SECRET or RETRACT_CLIENT_CERT_PATH: the API needs a credential of its app registration.',
@@ -75,6 +89,8 @@ export interface ApiConfig {
   allowedOrigins: string[];
   /** How long one Graph request may take (ms); undefined: the gateway's default. */
   graphTimeoutMs?: number;
+  /** How long a lookup may take (ms) before it is answered 503. */
+  lookupTimeoutMs: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
@@ -104,5 +120,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     roleCheck: e.RETRACT_ROLE_CHECK,
     allowedOrigins: (e.RETRACT_ALLOWED_ORIGINS ?? '').split(/[,\s]+/).filter(Boolean),
     graphTimeoutMs: e.RETRACT_GRAPH_TIMEOUT_MS,
+    lookupTimeoutMs: e.RETRACT_LOOKUP_TIMEOUT_MS,
   };
 }
