@@ -23,7 +23,15 @@ export interface RequestRecord {
   mailbox: string | null;
   startedAt: number;
   endedAt: number;
+  /**
+   * A connection fault injected on this request (PUT /_sim/faults `connection`): `reset` and
+   * `hang` (status 0: nothing was done, no answer), or `lost-answer` (done, and its answer, with
+   * this status, never sent). Absent on every other request.
+   */
+  fault?: ConnectionFault;
 }
+
+export type ConnectionFault = 'reset' | 'hang' | 'lost-answer';
 
 export class RequestLog {
   private readonly records: RequestRecord[] = [];
@@ -38,6 +46,12 @@ export class RequestLog {
   add(r: RequestRecord): void {
     this.records.push(r);
     if (this.records.length > this.max) this.records.splice(0, this.records.length - this.max);
+  }
+
+  /** Marks a request already recorded with the connection fault it met. */
+  mark(seq: number, fault: ConnectionFault): void {
+    const r = this.records.find((x) => x.seq === seq);
+    if (r) r.fault = fault;
   }
 
   since(n: number): { next: number; requests: RequestRecord[] } {

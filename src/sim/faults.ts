@@ -15,14 +15,32 @@ export const faultsSchema = z.strictObject({
       ratePerSecond: z.number().int().min(1).max(1_000_000).nullable().default(null),
     })
     .default({ perMailboxConcurrency: null, ratePerSecond: null }),
-  /** Probability per status code, e.g. { "503": 0.01 }. */
-  errorRate: z.partialRecord(z.enum(['500', '502', '503', '504']), z.number().min(0).max(1)).default({}),
+  /**
+   * Probability per status code, e.g. { "503": 0.01 }, per Graph or Exchange request and per
+   * `$batch` item. 429 answers as Graph's throttling does (TooManyRequests, Retry-After: 1).
+   */
+  errorRate: z.partialRecord(z.enum(['429', '500', '502', '503', '504']), z.number().min(0).max(1)).default({}),
+  /**
+   * Probabilities per HTTP request to Graph (a `$batch` as a whole) or Exchange, of what a network
+   * does: `reset` closes the connection before anything is done; `hang` never answers and does
+   * nothing (the client's time limit ends it); `lostAnswer` does the request and never sends its
+   * answer. Each time the faults are set, the next request meets `reset` and `hang` (when above
+   * 0), and the next request that changes a mailbox meets `lostAnswer`, so that a short run
+   * surely meets each. Those met are marked in GET /_sim/requests (`fault`).
+   */
+  connection: z
+    .strictObject({
+      reset: z.number().min(0).max(1).default(0),
+      hang: z.number().min(0).max(1).default(0),
+      lostAnswer: z.number().min(0).max(1).default(0),
+    })
+    .default({ reset: 0, hang: 0, lostAnswer: 0 }),
 });
 
 export type SimFaults = z.infer<typeof faultsSchema>;
 export type SimFaultsInput = z.input<typeof faultsSchema>;
 
-export const NO_FAULTS: SimFaults = { latencyMs: 0, throttle: { perMailboxConcurrency: null, ratePerSecond: null }, errorRate: {} };
+export const NO_FAULTS: SimFaults = { latencyMs: 0, throttle: { perMailboxConcurrency: null, ratePerSecond: null }, errorRate: {}, connection: { reset: 0, hang: 0, lostAnswer: 0 } };
 
 /**
  * Outlook's limits per app and mailbox: 4 concurrent requests, and 10,000 requests per
@@ -37,14 +55,47 @@ export class FaultState {
   private readonly inFlight = new Map<string, number>();
   private readonly recent = new Map<string, number[]>();
 
+  /** Connection faults the next eligible request meets for sure (see `connection`). */
+  private due = { reset: false, hang: false, lostAnswer: false };
+
   constructor(initial: SimFaults = NO_FAULTS) {
     this.faults = initial;
+    this.arm();
   }
 
   /** Replaces the settings; throws a ZodError for settings outside the schema. */
   set(input: unknown): SimFaults {
     this.faults = faultsSchema.parse(input);
+    this.arm();
     return this.faults;
+  }
+
+  private arm(): void {
+    const c = this.faults.connection;
+    this.due = { reset: c.reset > 0, hang: c.hang > 0, lostAnswer: c.lostAnswer > 0 };
+  }
+
+  /** Whether this request's connection is reset or left hanging (before anything is done). */
+  drawConnectionFault(random: () => number = Math.random): 'reset' | 'hang' | undefined {
+    const c = this.faults.connection;
+    if (c.reset > 0 && (this.due.reset || random() < c.reset)) {
+      this.due.reset = false;
+      return 'reset';
+    }
+    if (c.hang > 0 && (this.due.hang || random() < c.hang)) {
+      this.due.hang = false;
+      return 'hang';
+    }
+    return undefined;
+  }
+
+  /** Whether the answer of a request that was carried out is never sent. */
+  loseAnswer(changedMailbox: boolean, random: () => number = Math.random): boolean {
+    const p = this.faults.connection.lostAnswer;
+    if (p <= 0) return false;
+    const lose = (changedMailbox && this.due.lostAnswer) || random() < p;
+    if (lose && changedMailbox) this.due.lostAnswer = false;
+    return lose;
   }
 
   /** Takes a place for one request of `key` (app + mailbox), or says why it is refused. */

@@ -161,8 +161,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   };
 
   /** One request (or $batch item) through the gate: faults, the handler, the record. */
-  const serve = async (req: SimRequest): Promise<SimResponse> => {
-    const seq = requests.nextSeq();
+  const serve = async (req: SimRequest, seq: number = requests.nextSeq()): Promise<SimResponse> => {
     const startedAt = Date.now();
     const mailbox = mailboxOf(req);
     let res: SimResponse;
@@ -180,7 +179,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
             const latency = faults.faults.latencyMs;
             if (latency > 0) await sleep(latency);
             const failWith = faults.drawError();
-            if (failWith !== undefined) res = graphError(ctx, req, failWith, failWith === 503 ? 'ServiceUnavailable' : 'InternalServerError', failWith === 503 ? 'Service unavailable, please retry later.' : 'An internal server error occurred.', { 'retry-after': '1' });
+            if (failWith === 429) res = throttled(req, 'rate', 1);
+            else if (failWith !== undefined) res = graphError(ctx, req, failWith, failWith === 503 ? 'ServiceUnavailable' : 'InternalServerError', failWith === 503 ? 'Service unavailable, please retry later.' : 'An internal server error occurred.', { 'retry-after': '1' });
             else {
               const h = router.match(req);
               res = h ? await h(req) : notFound(req);
@@ -200,7 +200,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     return res;
   };
 
-  const batch = async (req: SimRequest): Promise<SimResponse> => {
+  /** `itemSeqs`: filled with the log seq of each item served (to tell what the batch did). */
+  const batch = async (req: SimRequest, itemSeqs: number[] = []): Promise<SimResponse> => {
     const bad = (message: string) => graphError(ctx, req, 400, 'BadRequest', message);
     let raw: unknown;
     try {
@@ -283,7 +284,9 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
             pending.splice(pending.indexOf(it), 1);
             running.set(mb, (running.get(mb) ?? 0) + 1);
             active++;
-            void serve(sub).then((r) => {
+            const itemSeq = requests.nextSeq();
+            itemSeqs.push(itemSeq);
+            void serve(sub, itemSeq).then((r) => {
               running.set(mb, (running.get(mb) ?? 1) - 1);
               active--;
               answer(it.id, r);
@@ -301,6 +304,10 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     });
     return json(200, { responses: out }, { 'odata-version': '4.0' });
   };
+
+  /** Whether these records (one request and its $batch items) include a change to a mailbox that was made. */
+  const changedMailbox = (records: Array<{ method: string; path: string; status: number }>): boolean =>
+    records.some((r) => r.method !== 'GET' && r.status >= 200 && r.status < 300 && /\/(messages|mailFolders)(\/|$)/i.test(r.path));
 
   const onRequest = (nreq: IncomingMessage, nres: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -355,14 +362,31 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
             });
           }
         }
+        const seq = requests.nextSeq();
+        // What a network does to a Graph or Exchange request (PUT /_sim/faults `connection`).
+        const network = /^\/(v1\.0|adminapi)\//i.test(path);
+        const cut = network ? faults.drawConnectionFault() : undefined;
+        if (cut) {
+          const at = Date.now();
+          requests.add({ seq, method: req.method, path, status: 0, mailbox: mailboxOf(req)?.label ?? null, startedAt: at, endedAt: at, fault: cut });
+          // A reset closes the connection at once; a hang keeps it open and silent until the
+          // client gives up (or the simulator closes).
+          if (cut === 'reset') nreq.socket.destroy();
+          return;
+        }
+        let r: SimResponse;
+        const mine = [seq];
         if (req.method === 'POST' && /^\/v1\.0\/\$batch\/?$/i.test(path)) {
           const started = Date.now();
-          const seq = requests.nextSeq();
-          const r = await batch(req);
+          r = await batch(req, mine);
           requests.add({ seq, method: 'POST', path, status: r.status, mailbox: null, startedAt: started, endedAt: Date.now() });
-          return send(r);
+        } else r = await serve(req, seq);
+        if (network && faults.loseAnswer(changedMailbox(requests.since(seq).requests.filter((x) => mine.includes(x.seq))))) {
+          // Done, and the answer never leaves: the connection stays open and silent.
+          requests.mark(seq, 'lost-answer');
+          return;
         }
-        send(await serve(req));
+        send(r);
       })().catch((e: unknown) => {
         console.error(`sim: request failed: ${(e as Error).stack ?? String(e)}`);
         if (!nres.headersSent) nres.writeHead(500, { 'content-type': 'application/json' });

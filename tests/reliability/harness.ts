@@ -102,7 +102,7 @@ export function setFaults(stack: Stack, faults: unknown): Promise<unknown> {
   return simJson(stack, '/_sim/faults', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
 }
 
-export const NO_FAULTS = { latencyMs: 0, throttle: { perMailboxConcurrency: null, ratePerSecond: null }, errorRate: {} };
+export const NO_FAULTS = { latencyMs: 0, throttle: { perMailboxConcurrency: null, ratePerSecond: null }, errorRate: {}, connection: { reset: 0, hang: 0, lostAnswer: 0 } };
 
 export function mailboxMessages(stack: Stack, address: string): Promise<SimMessage[]> {
   return simJson<SimMessage[]>(stack, `/_sim/mailboxes/${encodeURIComponent(address)}/messages`);
@@ -157,6 +157,13 @@ export interface SimRequestRecord {
   mailbox: string | null;
   startedAt: number;
   endedAt: number;
+  /** A connection fault the simulator injected on it: reset, hang or lost-answer. */
+  fault?: 'reset' | 'hang' | 'lost-answer';
+}
+
+/** How many requests in a log met a connection fault. */
+export function faultsMet(log: SimRequestRecord[], fault: NonNullable<SimRequestRecord['fault']>): number {
+  return log.filter((r) => r.fault === fault).length;
 }
 
 export async function requestSeq(stack: Stack): Promise<number> {
@@ -177,7 +184,8 @@ export function graphRequests(log: SimRequestRecord[]): SimRequestRecord[] {
 export function removalsPerMessage(log: SimRequestRecord[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const r of log) {
-    if (r.status >= 300) continue;
+    // Status 0: a request reset or left hanging before the service did anything.
+    if (r.status < 200 || r.status >= 300) continue;
     const move = /\/messages\/([^/]+)\/(move|permanentDelete)$/.exec(r.path);
     const del = r.method === 'DELETE' ? /\/messages\/([^/?]+)$/.exec(r.path) : null;
     const id = (r.method === 'POST' ? move?.[1] : undefined) ?? del?.[1];
@@ -307,24 +315,11 @@ export function report(line: string): void {
   process.stdout.write(`reliability: ${line}\n`);
 }
 
-export interface FaultProxy {
+export interface AnswerProxy {
   /** e.g. `https://localhost:PORT` — put `${origin}/v1.0` in RETRACT_GRAPH_BASE. */
   origin: string;
   /** Where requests go on to (the simulator's origin), set once the simulator runs. */
   target: string;
-  /**
-   * Probabilities per Graph request (and per `$batch` item for 429). `hold`: the request is
-   * taken in and never answered (nor forwarded) until the proxy closes — a client without a
-   * time limit waits forever. `holdAnswer`: the request is passed on (the service acts) and its
-   * answer is never passed back.
-   */
-  faults: { throttle429: number; reset: number; hold?: number; holdAnswer?: number };
-  /**
-   * Counts since the proxy started. Each time `faults` is set, the next request meets a reset
-   * and a hold (those above 0) and the next request carrying a change (a move or delete) has its
-   * answer held (if `holdAnswer` is above 0).
-   */
-  injected: { throttled: number; resets: number; held: number; answersHeld: number; forwarded: number };
   /**
    * Called with each Graph answer from the simulator before it is passed on to the product; the
    * answer waits for the returned promise (a test kills a worker here, after the service acted
@@ -335,116 +330,36 @@ export interface FaultProxy {
 }
 
 /**
- * A fault-injecting HTTPS proxy in front of the simulator's Graph: answers a share of requests
- * 429 with `Retry-After: 1` before they reach the service (a `$batch` loses a share of its items
- * to 429 inside a 200, as Graph does), resets a share of connections before forwarding, and
- * holds a share of requests without ever answering them. The simulator itself throttles only by
- * rate and concurrency and cannot reset connections or hang.
+ * An HTTPS proxy in front of the simulator's Graph that shows a test each answer before the
+ * product gets it, so that a worker can be killed at the one moment no fault setting names:
+ * after the service acted, before the worker heard. Every fault itself comes from the simulator
+ * (PUT /_sim/faults); a connection the simulator cuts is cut here too.
  */
-export async function startFaultProxy(): Promise<FaultProxy> {
+export async function startAnswerProxy(): Promise<AnswerProxy> {
   const https = await import('node:https');
   const { ensureDevCerts } = await import('../../src/dev/certs');
   const certs = ensureDevCerts();
-  const throttledBody = { error: { code: 'TooManyRequests', message: 'Please retry again later.' } };
-  // Each time the faults are set, the next request meets a reset and a hold (when those are
-  // above 0) and the next change meets a held answer, so that a short job surely meets each
-  // fault however the dice fall. (Counting from the proxy's start let a later scenario in the
-  // same file meet none: CI once saw a hard delete with 0 answers held.)
-  let faults: FaultProxy['faults'] = { throttle429: 0, reset: 0, hold: 0, holdAnswer: 0 };
-  let resetDue = false;
-  let holdDue = false;
-  let changeAnswerDue = false;
-  const proxy: FaultProxy = {
-    origin: '',
-    target: '',
-    get faults() {
-      return faults;
-    },
-    set faults(next) {
-      faults = next;
-      resetDue = next.reset > 0;
-      holdDue = (next.hold ?? 0) > 0;
-      changeAnswerDue = (next.holdAnswer ?? 0) > 0;
-    },
-    injected: { throttled: 0, resets: 0, held: 0, answersHeld: 0, forwarded: 0 },
-    close: async () => undefined,
-  };
-  const forward = async (method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; headers: Headers; text: string }> => {
-    proxy.injected.forwarded++;
-    const res = await fetch(proxy.target + url, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : body });
-    const text = await res.text();
-    await proxy.onAnswer?.({ method, url, requestBody: body, status: res.status, text });
-    return { status: res.status, headers: res.headers, text };
-  };
+  const proxy: AnswerProxy = { origin: '', target: '', close: async () => undefined };
   const server = https.createServer({ cert: certs.cert, key: certs.key }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void (async () => {
         const url = req.url ?? '/';
-        const isGraph = url.startsWith('/v1.0/');
-        if (isGraph && faults.reset > 0 && (resetDue || Math.random() < faults.reset)) {
-          resetDue = false;
-          proxy.injected.resets++;
-          req.socket.destroy();
-          return;
-        }
-        const hold = faults.hold ?? 0;
-        if (isGraph && hold > 0 && (holdDue || Math.random() < hold)) {
-          holdDue = false;
-          // Never answered: the socket stays open until the client gives up or the proxy closes.
-          proxy.injected.held++;
-          return;
-        }
+        const method = req.method ?? 'GET';
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !['host', 'connection', 'content-length', 'accept-encoding'].includes(k)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-        const body = Buffer.concat(chunks);
-        const isChange = (method: string | undefined, path: string) => (method === 'POST' && /\/messages\/[^/]+\/(move|permanentDelete)$/.test(path)) || (method === 'DELETE' && /\/messages\//.test(path));
-        const carriesChange =
-          url.startsWith('/v1.0/$batch') && req.method === 'POST'
-            ? (JSON.parse(body.toString('utf8') || '{"requests":[]}') as { requests: Array<{ method: string; url: string }> }).requests.some((r) => isChange(r.method, r.url))
-            : isChange(req.method, url);
-        const holdAnswer = faults.holdAnswer ?? 0;
-        // Decided before forwarding, so that the first change after the faults are set surely meets it.
-        const loseAnswer = isGraph && holdAnswer > 0 && ((carriesChange && changeAnswerDue) || Math.random() < holdAnswer);
-        if (loseAnswer && carriesChange) changeAnswerDue = false;
-        const reply = (status: number, h: Record<string, string>, text: string): void => {
-          if (loseAnswer) {
-            // The service acted; its answer never comes back (the socket stays open).
-            proxy.injected.answersHeld++;
-            return;
-          }
-          res.writeHead(status, h);
-          res.end(text);
-        };
-        if (isGraph && url.startsWith('/v1.0/$batch') && req.method === 'POST') {
-          const batch = JSON.parse(body.toString('utf8')) as { requests: Array<{ id: string }> };
-          const throttled = batch.requests.filter(() => Math.random() < faults.throttle429);
-          const rest = batch.requests.filter((r) => !throttled.includes(r));
-          proxy.injected.throttled += throttled.length;
-          let responses: unknown[] = [];
-          if (rest.length) {
-            const up = await forward('POST', url, headers, JSON.stringify({ requests: rest }));
-            if (up.status !== 200) return reply(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' }, up.text);
-            responses = (JSON.parse(up.text) as { responses: unknown[] }).responses;
-          }
-          const synthetic = throttled.map((r) => ({ id: r.id, status: 429, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: throttledBody }));
-          return reply(200, { 'content-type': 'application/json' }, JSON.stringify({ responses: [...responses, ...synthetic] }));
-        }
-        if (isGraph && Math.random() < faults.throttle429) {
-          proxy.injected.throttled++;
-          return reply(429, { 'content-type': 'application/json', 'retry-after': '1' }, JSON.stringify(throttledBody));
-        }
-        const up = await forward(req.method ?? 'GET', url, headers, body.length ? body.toString('utf8') : undefined);
+        const body = chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined;
+        const up = await fetch(proxy.target + url, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : body });
+        const text = await up.text();
+        await proxy.onAnswer?.({ method, url, requestBody: body, status: up.status, text });
         const out: Record<string, string> = {};
         up.headers.forEach((v, k) => {
           if (!['content-length', 'transfer-encoding', 'content-encoding', 'connection', 'keep-alive'].includes(k)) out[k] = v;
         });
-        reply(up.status, out, up.text);
-      })().catch(() => {
-        if (!res.headersSent) res.writeHead(502).end();
-        else res.destroy();
-      });
+        res.writeHead(up.status, out);
+        res.end(text);
+      })().catch(() => req.socket.destroy());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -458,7 +373,7 @@ export async function startFaultProxy(): Promise<FaultProxy> {
   return proxy;
 }
 
-/** Successful moves (or purges) in one Graph answer seen by the fault proxy: a lone `…/move`, or the `…/move` items of a `$batch`. */
+/** Successful moves (or purges) in one Graph answer seen by the answer proxy: a lone `…/move`, or the `…/move` items of a `$batch`. */
 export function successfulMoves(answer: { method: string; url: string; requestBody: string | undefined; status: number; text: string }, verb: 'move' | 'permanentDelete' = 'move'): number {
   const ok = (status: number) => status >= 200 && status < 300;
   const change = new RegExp(`/messages/[^/]+/${verb}$`);
