@@ -21,8 +21,8 @@ export const faultsSchema = z.strictObject({
    */
   errorRate: z.partialRecord(z.enum(['429', '500', '502', '503', '504']), z.number().min(0).max(1)).default({}),
   /**
-   * Probabilities per HTTP request to Graph (a `$batch` as a whole) or Exchange, of what a network
-   * does: `reset` closes the connection before anything is done; `hang` never answers and does
+   * Probabilities per HTTP request to Entra ID (token and metadata), Graph (a `$batch` as a
+   * whole) or Exchange, of what a network does: `reset` closes the connection before anything is done; `hang` never answers and does
    * nothing (the client's time limit ends it); `lostAnswer` does the request and never sends its
    * answer. Each time the faults are set, the next request meets `reset` and `hang` (when above
    * 0), and the next request that changes a mailbox meets `lostAnswer`, so that a short run

@@ -363,8 +363,9 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
           }
         }
         const seq = requests.nextSeq();
-        // What a network does to a Graph or Exchange request (PUT /_sim/faults `connection`).
-        const network = /^\/(v1\.0|adminapi)\//i.test(path);
+        // What a network does to a request to Entra ID, Graph or Exchange (PUT /_sim/faults
+        // `connection`); /_sim and the OME portal's pages are not the services under test.
+        const network = !/^\/(_sim|ome)(\/|$)/i.test(path);
         const cut = network ? faults.drawConnectionFault() : undefined;
         if (cut) {
           const at = Date.now();

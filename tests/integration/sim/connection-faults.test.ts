@@ -123,3 +123,19 @@ it('refuses connection rates outside 0–1 and unknown connection faults, changi
   const now = (await h.raw('GET', '/_sim/faults', { token: null })).json as { connection: unknown };
   expect(now.connection).toEqual({ reset: 0, hang: 0, lostAnswer: 0 });
 });
+
+it("cuts connections to Entra ID's token endpoint too, and never the simulator's own /_sim", async () => {
+  const from = (await requestsSince(0)).next;
+  await setFaults({ connection: { reset: 0.01 } });
+  // /_sim is not a service under test: it is never cut, and the reset stays armed.
+  expect((await h.raw('GET', '/_sim/health', { token: null })).status).toBe(200);
+  const app = h.fixture.apps.find((a) => a.name === 'retract-api')!;
+  const tokenRequest = fetch(`${h.sim.origin}/${h.sim.tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.secret!, scope: 'https://graph.microsoft.com/.default' }),
+  });
+  await expect(tokenRequest).rejects.toThrow();
+  const log = (await requestsSince(from)).requests.filter((r) => r.fault);
+  expect(log).toEqual([expect.objectContaining({ method: 'POST', path: `/${h.sim.tenantId}/oauth2/v2.0/token`, status: 0, fault: 'reset' })]);
+});
