@@ -22,9 +22,9 @@ export const faultsSchema = z.strictObject({
   errorRate: z.partialRecord(z.enum(['429', '500', '502', '503', '504']), z.number().min(0).max(1)).default({}),
   /**
    * Probabilities per HTTP request to Entra ID (token and metadata), Graph (a `$batch` as a
-   * whole) or Exchange, of what a network does: `reset` closes the connection before anything is done; `hang` never answers and does
-   * nothing (the client's time limit ends it); `lostAnswer` does the request and never sends its
-   * answer. Each time the faults are set, the next request meets `reset` and `hang` (when above
+   * whole) or Exchange, of what a network does: `reset` closes the connection before anything
+   * is done; `hang` never answers and does nothing (the client's time limit ends it);
+   * `lostAnswer` does the request and never sends its answer. Each time the faults are set, the next request meets `reset` and `hang` (when above
    * 0), and the next request that changes a mailbox meets `lostAnswer`, so that a short run
    * surely meets each. Those met are marked in GET /_sim/requests (`fault`).
    */
@@ -89,12 +89,16 @@ export class FaultState {
     return undefined;
   }
 
-  /** Whether the answer of a request that was carried out is never sent. */
-  loseAnswer(changedMailbox: boolean, random: () => number = Math.random): boolean {
+  /**
+   * Whether the answer of a request that was carried out is never sent. `changedMailbox` tells
+   * whether the request changed a mailbox; it is asked only while lost answers are on.
+   */
+  loseAnswer(changedMailbox: () => boolean, random: () => number = Math.random): boolean {
     const p = this.faults.connection.lostAnswer;
     if (p <= 0) return false;
-    const lose = (changedMailbox && this.due.lostAnswer) || random() < p;
-    if (lose && changedMailbox) this.due.lostAnswer = false;
+    const changed = changedMailbox();
+    const lose = (changed && this.due.lostAnswer) || random() < p;
+    if (lose && changed) this.due.lostAnswer = false;
     return lose;
   }
 

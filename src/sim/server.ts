@@ -382,7 +382,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
           r = await batch(req, mine);
           requests.add({ seq, method: 'POST', path, status: r.status, mailbox: null, startedAt: started, endedAt: Date.now() });
         } else r = await serve(req, seq);
-        if (network && faults.loseAnswer(changedMailbox(requests.since(seq).requests.filter((x) => mine.includes(x.seq))))) {
+        if (network && faults.loseAnswer(() => changedMailbox(requests.since(seq).requests.filter((x) => mine.includes(x.seq))))) {
           // Done, and the answer never leaves: the connection stays open and silent.
           requests.mark(seq, 'lost-answer');
           return;
