@@ -48,7 +48,10 @@ const envSchema = z
      * the role was removed): only for a tenant that will not grant Directory.Read.All.
      */
     RETRACT_ROLE_CHECK: z.enum(['directory', 'token']).default('directory'),
-    /** Optional: milliseconds one Graph request may take before it is abandoned and retried (100 s unless set). */
+    /**
+     * Optional: milliseconds one request to Graph or Exchange may take before it is abandoned and
+     * retried (100 s unless set); a request to Entra ID gets the same or 30 s, whichever is less.
+     */
     RETRACT_GRAPH_TIMEOUT_MS: z.coerce
       .number({ error: 'RETRACT_GRAPH_TIMEOUT_MS must be a whole number of milliseconds.' })
       .int('RETRACT_GRAPH_TIMEOUT_MS must be a whole number of milliseconds.')
@@ -87,7 +90,7 @@ export interface ApiConfig {
   roleCheck: 'directory' | 'token';
   /** Origins allowed to call the API from a browser (CORS); empty: none. */
   allowedOrigins: string[];
-  /** How long one Graph request may take (ms); undefined: the gateway's default. */
+  /** How long one Graph or Exchange request may take (ms); undefined: the gateways' default. */
   graphTimeoutMs?: number;
   /** How long a lookup may take (ms) before it is answered 503. */
   lookupTimeoutMs: number;

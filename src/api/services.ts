@@ -9,6 +9,7 @@ import { createExchangeGateway, type ExchangeGateway } from '../exchange';
 import { AuditStore } from './audit/store';
 import { createTokenVerifier, type TokenVerifier } from './auth/tokens';
 import { loadConfig, type ApiConfig } from './config';
+import { ENTRA_REQUEST_TIMEOUT_MS, createTimedNetworkClient } from './msal-network';
 import { createStorage, type Storage } from './storage/clients';
 import { JobStore } from './storage/jobs';
 import { LookupStore } from './storage/lookups';
@@ -53,14 +54,16 @@ export function createServices(env: Record<string, string | undefined> = process
       return graph;
     },
     exchange() {
-      exchange ??= createExchangeGateway({ ...credentials, exchangeBase: config.exchangeBase });
+      exchange ??= createExchangeGateway({ ...credentials, exchangeBase: config.exchangeBase, requestTimeoutMs: config.graphTimeoutMs });
       return exchange;
     },
   };
 }
 
 function appCredentials(config: ApiConfig): AppCredentials {
-  const base = { authorityHost: config.authorityHost, tenantId: config.tenantId, clientId: config.clientId };
+  // Entra ID's answers get the same time limit as Graph's when that is the shorter (tests).
+  const networkClient = createTimedNetworkClient(Math.min(ENTRA_REQUEST_TIMEOUT_MS, config.graphTimeoutMs ?? ENTRA_REQUEST_TIMEOUT_MS));
+  const base = { authorityHost: config.authorityHost, tenantId: config.tenantId, clientId: config.clientId, networkClient };
   if (config.clientCertPath) {
     // A PEM file holding the private key and the certificate; MSAL wants the thumbprint too.
     const pem = fs.readFileSync(config.clientCertPath, 'utf8');

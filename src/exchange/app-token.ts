@@ -3,7 +3,7 @@
  * `Exchange.ManageAsApp`) through MSAL's confidential client, which caches them until shortly
  * before they expire. Nothing here logs a secret or a token.
  */
-import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
+import { ClientAuthError, ConfidentialClientApplication, LogLevel, type INetworkModule } from '@azure/msal-node';
 
 export interface ExchangeCredentials {
   authorityHost: string;
@@ -11,6 +11,8 @@ export interface ExchangeCredentials {
   clientId: string;
   clientSecret?: string;
   clientCertificate?: { thumbprint: string; privateKey: string; x5c?: string };
+  /** MSAL's HTTP client for Entra ID (the API gives one with a time limit); MSAL's own if absent. */
+  networkClient?: INetworkModule;
 }
 
 export const EXCHANGE_SCOPE = 'https://outlook.office365.com/.default';
@@ -27,7 +29,10 @@ export function createExchangeTokenSource(creds: ExchangeCredentials): () => Pro
       knownAuthorities: [new URL(host).host],
       ...(creds.clientCertificate ? { clientCertificate: { ...creds.clientCertificate } } : { clientSecret: creds.clientSecret }),
     },
-    system: { loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined } },
+    system: {
+      loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+      ...(creds.networkClient ? { networkClient: creds.networkClient } : {}),
+    },
   });
   // Calls that start together on a cold cache share one token request (MSAL caches the token).
   let pending: Promise<string> | undefined;
@@ -44,4 +49,12 @@ export function createExchangeTokenSource(creds: ExchangeCredentials): () => Pro
     });
     return pending;
   };
+}
+
+/**
+ * Whether a token request failed on the way (Entra ID unreachable, or silent past the time
+ * limit), so that trying again may work — not a refusal (a wrong secret, a missing consent).
+ */
+export function isTransientTokenError(err: unknown): boolean {
+  return err instanceof ClientAuthError && ['network_error', 'endpoints_resolution_error'].includes(err.errorCode);
 }

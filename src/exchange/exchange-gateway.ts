@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { internetMessageIdSchema, normalizeAddress } from '../core';
-import { createExchangeTokenSource, type ExchangeCredentials } from './app-token';
+import { createExchangeTokenSource, isTransientTokenError, type ExchangeCredentials } from './app-token';
 
 export interface ExchangeGatewayOptions extends ExchangeCredentials {
   /** `https://outlook.office365.com`, or the simulator's origin. */
@@ -23,6 +23,8 @@ export interface ExchangeGatewayOptions extends ExchangeCredentials {
   maxAttempts?: number;
   /** The longest `Retry-After` slept through before retrying (30 s unless set); longer asks fail at once. */
   maxRetryWaitMs?: number;
+  /** How long one request may take before it is abandoned and tried again (100 s unless set). */
+  requestTimeoutMs?: number;
 }
 
 /** Per call: a signal to cancel it, and a shorter limit on waiting for a throttled service. */
@@ -164,14 +166,25 @@ export function createExchangeGateway(opts: ExchangeGatewayOptions): ExchangeGat
   const doFetch = opts.fetch ?? fetch;
   const maxAttempts = opts.maxAttempts ?? 5;
   const defaultMaxWait = opts.maxRetryWaitMs ?? 30_000;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 100_000;
   const origin = new URL(base).origin;
 
   async function post(url: string, body: string, cmdletName: string, o: ExchangeCallOptions): Promise<z.infer<typeof pageSchema>> {
     const { signal } = o;
     const maxWait = o.maxRetryWaitMs ?? defaultMaxWait;
     for (let attempt = 0; ; attempt++) {
-      const token = await getToken();
+      let token: string;
+      try {
+        token = await getToken();
+      } catch (err) {
+        if (signal?.aborted || attempt + 1 >= maxAttempts || !isTransientTokenError(err)) throw err;
+        await sleep(retryAfterMs(null, attempt), signal);
+        continue;
+      }
       let res: Response;
+      let text: string;
+      // A service that takes the request and never answers must not hold the caller for good.
+      const timeout = AbortSignal.timeout(requestTimeoutMs);
       try {
         res = await doFetch(url, {
           method: 'POST',
@@ -182,14 +195,18 @@ export function createExchangeGateway(opts: ExchangeGatewayOptions): ExchangeGat
             'X-AnchorMailbox': `APP:${SYSTEM_MAILBOX}@${opts.tenantId}`,
           },
           body,
-          ...(signal ? { signal } : {}),
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
+        text = await res.text();
       } catch (err) {
-        if (signal?.aborted || attempt + 1 >= maxAttempts) throw err;
+        if (signal?.aborted) throw err;
+        if (attempt + 1 >= maxAttempts) {
+          if (timeout.aborted) throw new ExchangeCommandError(504, 'Timeout', '', `Exchange Online did not answer ${cmdletName} within ${Math.round(requestTimeoutMs / 1000)} seconds, ${maxAttempts} times. Try again later.`);
+          throw err;
+        }
         await sleep(retryAfterMs(null, attempt), signal);
         continue;
       }
-      const text = await res.text();
       let json: unknown = null;
       try {
         json = text ? JSON.parse(text) : null;

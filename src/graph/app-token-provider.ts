@@ -3,7 +3,7 @@
  * MSAL caches each token until shortly before it expires, so every request may ask for one.
  * Nothing here logs a secret or a token.
  */
-import { ConfidentialClientApplication, LogLevel, type Configuration } from '@azure/msal-node';
+import { ConfidentialClientApplication, LogLevel, type Configuration, type INetworkModule } from '@azure/msal-node';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 
 export interface AppCredentials {
@@ -12,6 +12,8 @@ export interface AppCredentials {
   clientId: string;
   clientSecret?: string;
   clientCertificate?: { thumbprint: string; privateKey: string; x5c?: string };
+  /** MSAL's HTTP client for Entra ID (the API gives one with a time limit); MSAL's own if absent. */
+  networkClient?: INetworkModule;
 }
 
 export function createConfidentialClient(creds: AppCredentials): ConfidentialClientApplication {
@@ -29,7 +31,10 @@ export function createConfidentialClient(creds: AppCredentials): ConfidentialCli
         ? { clientCertificate: { ...creds.clientCertificate } }
         : { clientSecret: creds.clientSecret }),
     },
-    system: { loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined } },
+    system: {
+      loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+      ...(creds.networkClient ? { networkClient: creds.networkClient } : {}),
+    },
   };
   return new ConfidentialClientApplication(config);
 }

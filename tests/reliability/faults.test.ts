@@ -284,9 +284,12 @@ it('finishes a job exactly once when some Graph requests or their answers are ne
   const log = await requestsSince(stack, seqBefore);
   const hung = faultsMet(log, 'hang');
   const lost = faultsMet(log, 'lost-answer');
-  expect(hung).toBeGreaterThan(0);
+  // The new worker's first request, to Entra ID, is the one surely left hanging: MSAL's own
+  // client would have waited for it for good (the API gives MSAL one with a time limit).
+  const identityHangs = log.filter((r) => r.fault === 'hang' && !r.path.startsWith('/v1.0/')).length;
+  expect(identityHangs).toBeGreaterThan(0);
   expect(lost).toBeGreaterThan(0);
-  report(`requests or answers never delivered (p=0.1 each, client time limit ${timeoutMs} ms): ${f.targets} targets, ${hung} requests never answered, ${lost} answers never sent after the service acted (the first a change), ${f.removals} successful moves, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
+  report(`requests or answers never delivered (p=0.1 each, client time limit ${timeoutMs} ms): ${f.targets} targets, ${hung} requests never answered (${identityHangs} of them to Entra ID), ${lost} answers never sent after the service acted (the first a change), ${f.removals} successful moves, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
   w.kill('SIGTERM');
   await exited(w);
 });
