@@ -51,6 +51,9 @@ export function createGraphTransport(opts: GraphTransportOptions): GraphTranspor
   const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 
   return async (call: GraphCall, signal?: AbortSignal): Promise<GraphResponse> => {
+    // The token first, under its own time limits (the token provider's): a slow token request
+    // must not eat this request's. The handler below then finds it in MSAL's cache.
+    await opts.authProvider.getAccessToken();
     const timeout = AbortSignal.timeout(timeoutMs);
     let request = client.api(base + call.url).responseType(ResponseType.RAW);
     if (call.headers) request = request.headers(call.headers);

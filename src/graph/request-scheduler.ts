@@ -18,8 +18,9 @@
  *   call per 15–30 s by default — so a long outage does not multiply the load on the service,
  *   and a service that never comes back ends the call after `throttleBudgetMs`.
  * - Other failures (no answer, 502) are tried at most `maxAttempts` times, each retry paid from
- *   the shared budget — except that a change marked `once` whose answer was lost (no answer,
- *   502, 504) is handed back rather than sent again blind.
+ *   the shared budget; once the budget is dry, a call with no answer at all (the network's
+ *   outage) keeps its remaining tries at the capped pace, a 502 ends. A change marked `once`
+ *   whose answer was lost (no answer, 502, 504) is handed back rather than sent again blind.
  *
  * Callers hand in single calls; calls made in the same tick are batched together. Waiting
  * for a retry holds no mailbox slot.
@@ -421,7 +422,15 @@ export class RequestScheduler {
       p.attempt++;
       return true;
     }
-    if (!quick) return false;
+    if (!quick) {
+      // No answer at all (a reset connection, a request past its time limit) is the network's
+      // outage, not a refusal: with tries left but the shared budget dry (many calls failing),
+      // try again at the capped pace rather than fail the target.
+      if (res.status !== 0 || p.attempt + 1 >= this.maxAttempts) return false;
+      if (!this.wait(p, backoffDelay(Number.POSITIVE_INFINITY, this.backoff, this.random), false, true)) return false;
+      p.attempt++;
+      return true;
+    }
     const delay = retryDelay(res.headers['retry-after'], p.attempt, this.backoff, this.random);
     p.attempt++;
     this.retryAfter(p, delay, false);

@@ -91,7 +91,7 @@ export class CannedGraph implements Middleware {
   }
 }
 
-export function cannedGateway(answer: Answer, opts: { maxConcurrency?: number; retryBudget?: number; timeoutMs?: number } = {}): { gateway: GraphGateway; graph: CannedGraph } {
+export function cannedGateway(answer: Answer, opts: { maxConcurrency?: number; retryBudget?: number; throttleBudgetMs?: number; timeoutMs?: number } = {}): { gateway: GraphGateway; graph: CannedGraph } {
   const graph = new CannedGraph(answer);
   const { timeoutMs, ...rest } = opts;
   const transport = createGraphTransport({

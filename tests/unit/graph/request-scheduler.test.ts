@@ -182,6 +182,21 @@ describe('throttling: Retry-After is honoured for as long as the call may wait, 
     expect(sent).toBe(3);
   });
 
+  it('keeps the remaining tries of a call with no answer at the capped pace once the budget is dry, and gets through', async () => {
+    const backoff = { baseMs: 1, maxMs: 20 };
+    let sent = 0;
+    // Three answers lost on the way, then one that arrives; the shared budget pays for none.
+    const scheduler = new RequestScheduler({ transport: async () => (++sent <= 3 ? { status: 0, headers: {}, body: null } : { status: 200, headers: {}, body: { ok: true } }), backoff, retryBudget: 0 });
+    const res = await scheduler.send({ method: 'GET', url: '/users/u/messages/m' });
+    expect(res.status).toBe(200);
+    expect(sent).toBe(4);
+    // A 502 with the budget dry still ends at once.
+    sent = 0;
+    const gateway502 = new RequestScheduler({ transport: async () => (sent++, { status: 502, headers: {}, body: null }), backoff, retryBudget: 0 });
+    expect((await gateway502.send({ method: 'GET', url: '/users/u/messages/m' })).status).toBe(502);
+    expect(sent).toBe(1);
+  });
+
   it('retries throttled $batch items inside a 200 the same way: a storm on half of the items loses none', async () => {
     const tries = new Map<string, number>();
     const { gateway, graph } = cannedGateway(
@@ -219,7 +234,8 @@ describe('a request that never answers', () => {
   });
 
   it('fails as a network failure naming the time limit when every attempt runs out of time', async () => {
-    const { gateway, graph } = cannedGateway(() => ({ status: 200, body: {}, delayMs: 60_000 }), { timeoutMs: 100, retryBudget: 2 });
+    // A dry budget and no time to wait at the capped pace: 1 try and 2 paid retries.
+    const { gateway, graph } = cannedGateway(() => ({ status: 200, body: {}, delayMs: 60_000 }), { timeoutMs: 100, retryBudget: 2, throttleBudgetMs: 0 });
     const res = await gateway.send(call(1));
     expect(res.status).toBe(0);
     expect(res.body).toEqual({ error: { code: 'NetworkError', message: 'Microsoft Graph did not answer within 0.1 s.' } });
