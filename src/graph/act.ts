@@ -32,6 +32,17 @@ export interface ActResult {
   fromFolder?: string;
   /** The item's id after a move, when Graph gave it a new one. */
   newMessageId?: string;
+  /**
+   * A failure on the way (no answer, 429, 5xx) after every try this process made: another
+   * attempt later may well succeed. Absent for refusals and for a changed item.
+   */
+  transient?: true;
+}
+
+/** A failed result from Graph's failed answer, marked `transient` when trying later may work. */
+function failed(base: { mailbox: string; messageId: string }, res: { status: number; error: string }): ActResult {
+  const later = res.status === 0 || res.status === 429 || res.status >= 500;
+  return { ...base, outcome: 'failed', error: res.error, ...(later ? { transient: true as const } : {}) };
 }
 
 const actItemSchema = z.object({
@@ -76,7 +87,9 @@ async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], des
   );
   const prepared: Prepared<T>[] = items.map((item) => {
     const id = ids.get(item.mailbox);
-    if (!id || !id.ok) return { item, result: { mailbox: item.mailbox, messageId: item.messageId, outcome: 'failed', error: id && !id.ok ? id.error : `The mailbox ${item.mailbox} could not be found.` } };
+    const base = { mailbox: item.mailbox, messageId: item.messageId };
+    if (!id) return { item, result: { ...base, outcome: 'failed', error: `The mailbox ${item.mailbox} could not be found.` } };
+    if (!id.ok) return { item, result: failed(base, id) };
     return { item, userId: id.value };
   });
   const live = prepared.filter((p) => p.userId);
@@ -95,7 +108,7 @@ async function prepare<T extends ActItem>(gateway: GraphGateway, items: T[], des
   live.forEach((p, i) => {
     const read = reads[i]!;
     const base = { mailbox: p.item.mailbox, messageId: p.item.messageId };
-    if (!read.ok) p.result = { ...base, outcome: 'failed', error: read.error };
+    if (!read.ok) p.result = failed(base, read);
     else if (read.value === null) p.result = { ...base, outcome: 'already-gone' };
     else if (read.value.internetMessageId !== p.item.internetMessageId) {
       p.result = {
@@ -119,8 +132,12 @@ function answerLost(res: Result<unknown>): boolean {
   return !res.ok && (res.status === 0 || res.status === 502 || res.status === 504);
 }
 
-/** Rounds of re-read and resend for changes whose answers keep getting lost. */
-const LOST_ANSWER_ROUNDS = 3;
+/**
+ * Resends, each after a re-read, for changes whose answers keep getting lost; a last re-read
+ * after the last resend tells whether it was made. (3 resends failed targets when a quarter of
+ * all connections were cut: the long hard-delete run.)
+ */
+const LOST_ANSWER_ROUNDS = 5;
 
 interface Change {
   userId: string;
@@ -144,7 +161,7 @@ async function changeOnce<C extends Change, R>(
   opts: OpOptions,
 ): Promise<Result<R | null>[]> {
   const out: Result<R | null>[] = await send(items);
-  for (let round = 0; round < LOST_ANSWER_ROUNDS; round++) {
+  for (let round = 0; round <= LOST_ANSWER_ROUNDS; round++) {
     const unsure = out.flatMap((res, i) => (answerLost(res) ? [i] : []));
     if (unsure.length === 0) break;
     const [reads] = await Promise.all([
@@ -167,7 +184,9 @@ async function changeOnce<C extends Change, R>(
       else if (read.value === null) out[i] = { ok: false, status: 404, code: 'ErrorItemNotFound', error: 'The item no longer exists.' };
       else if (read.value.internetMessageId === item.internetMessageId) again.push(i);
     });
-    if (again.length === 0) continue;
+    // After the last resend, this round only reads: a change made with its answer lost is
+    // counted made, not failed.
+    if (again.length === 0 || round === LOST_ANSWER_ROUNDS) continue;
     const resent = await send(again.map((i) => items[i]!));
     again.forEach((i, k) => (out[i] = resent[k]!));
   }
@@ -181,7 +200,7 @@ function moved(base: { mailbox: string; messageId: string }, fromFolder: string 
     return out;
   }
   if (res.status === 404) return { ...base, outcome: 'already-gone' };
-  return { ...base, outcome: 'failed', error: res.error, ...(fromFolder ? { fromFolder } : {}) };
+  return { ...failed(base, res), ...(fromFolder ? { fromFolder } : {}) };
 }
 
 export interface ActOptions {
@@ -250,7 +269,7 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
   purges.forEach(({ p, fromFolder }, i) => {
     const res = purgeResults[i]!;
     const base = { mailbox: p.item.mailbox, messageId: p.item.messageId, ...(fromFolder ? { fromFolder } : {}) };
-    p.result = res.ok ? { ...base, outcome: 'done' } : res.status === 404 ? { ...base, outcome: 'already-gone' } : { ...base, outcome: 'failed', error: res.error };
+    p.result = res.ok ? { ...base, outcome: 'done' } : res.status === 404 ? { ...base, outcome: 'already-gone' } : failed(base, res);
   });
 
   if (fallback.length > 0) {
@@ -264,7 +283,7 @@ export async function act(gateway: GraphGateway, rawItems: ActItem[], action: Ac
     fallback.forEach(({ p, fromFolder }, i) => {
       const res = deleted[i]!;
       const base = { mailbox: p.item.mailbox, messageId: p.item.messageId, ...(fromFolder ? { fromFolder } : {}) };
-      p.result = res.ok ? { ...base, outcome: 'done' } : res.status === 404 ? { ...base, outcome: 'already-gone' } : { ...base, outcome: 'failed', error: res.error };
+      p.result = res.ok ? { ...base, outcome: 'done' } : res.status === 404 ? { ...base, outcome: 'already-gone' } : failed(base, res);
     });
   }
   return prepared.map((p) => p.result!);

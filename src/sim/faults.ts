@@ -24,9 +24,10 @@ export const faultsSchema = z.strictObject({
    * Probabilities per HTTP request to Entra ID (token and metadata), Graph (a `$batch` as a
    * whole) or Exchange, of what a network does: `reset` closes the connection before anything
    * is done; `hang` never answers and does nothing (the client's time limit ends it);
-   * `lostAnswer` does the request and never sends its answer. Each time the faults are set, the next request meets `reset` and `hang` (when above
-   * 0), and the next request that changes a mailbox meets `lostAnswer`, so that a short run
-   * surely meets each. Those met are marked in GET /_sim/requests (`fault`).
+   * `lostAnswer` does the request and never sends its answer. Each time the faults are set, the
+   * next request to each of Entra ID, Graph and Exchange meets `reset` and `hang` (when above 0),
+   * and the next request that changes a mailbox meets `lostAnswer`, so that a short run surely
+   * meets each. Those met are marked in GET /_sim/requests (`fault`).
    */
   connection: z
     .strictObject({
@@ -38,6 +39,10 @@ export const faultsSchema = z.strictObject({
 });
 
 export type SimFaults = z.infer<typeof faultsSchema>;
+
+/** The services a connection fault can meet: each gets its own first fault after a setting. */
+export const CONNECTION_SERVICES = ['identity', 'graph', 'exchange'] as const;
+export type ConnectionService = (typeof CONNECTION_SERVICES)[number];
 export type SimFaultsInput = z.input<typeof faultsSchema>;
 
 export const NO_FAULTS: SimFaults = { latencyMs: 0, throttle: { perMailboxConcurrency: null, ratePerSecond: null }, errorRate: {}, connection: { reset: 0, hang: 0, lostAnswer: 0 } };
@@ -55,8 +60,8 @@ export class FaultState {
   private readonly inFlight = new Map<string, number>();
   private readonly recent = new Map<string, number[]>();
 
-  /** Connection faults the next eligible request meets for sure (see `connection`). */
-  private due = { reset: false, hang: false, lostAnswer: false };
+  /** Connection faults the next request to each service meets for sure (see `connection`). */
+  private due = { reset: new Set<ConnectionService>(), hang: new Set<ConnectionService>(), lostAnswer: false };
 
   constructor(initial: SimFaults = NO_FAULTS) {
     this.faults = initial;
@@ -72,20 +77,15 @@ export class FaultState {
 
   private arm(): void {
     const c = this.faults.connection;
-    this.due = { reset: c.reset > 0, hang: c.hang > 0, lostAnswer: c.lostAnswer > 0 };
+    const all = (): Set<ConnectionService> => new Set(CONNECTION_SERVICES);
+    this.due = { reset: c.reset > 0 ? all() : new Set(), hang: c.hang > 0 ? all() : new Set(), lostAnswer: c.lostAnswer > 0 };
   }
 
   /** Whether this request's connection is reset or left hanging (before anything is done). */
-  drawConnectionFault(random: () => number = Math.random): 'reset' | 'hang' | undefined {
+  drawConnectionFault(service: ConnectionService, random: () => number = Math.random): 'reset' | 'hang' | undefined {
     const c = this.faults.connection;
-    if (c.reset > 0 && (this.due.reset || random() < c.reset)) {
-      this.due.reset = false;
-      return 'reset';
-    }
-    if (c.hang > 0 && (this.due.hang || random() < c.hang)) {
-      this.due.hang = false;
-      return 'hang';
-    }
+    if (c.reset > 0 && (this.due.reset.delete(service) || random() < c.reset)) return 'reset';
+    if (c.hang > 0 && (this.due.hang.delete(service) || random() < c.hang)) return 'hang';
     return undefined;
   }
 

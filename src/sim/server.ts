@@ -366,7 +366,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
         // What a network does to a request to Entra ID, Graph or Exchange (PUT /_sim/faults
         // `connection`); /_sim and the OME portal's pages are not the services under test.
         const network = !/^\/(_sim|ome)(\/|$)/i.test(path);
-        const cut = network ? faults.drawConnectionFault() : undefined;
+        const service = /^\/v1\.0\//i.test(path) ? 'graph' : /^\/adminapi\//i.test(path) ? 'exchange' : 'identity';
+        const cut = network ? faults.drawConnectionFault(service) : undefined;
         if (cut) {
           const at = Date.now();
           requests.add({ seq, method: req.method, path, status: 0, mailbox: mailboxOf(req)?.label ?? null, startedAt: at, endedAt: at, fault: cut });

@@ -108,10 +108,11 @@ it('finishes a job exactly once through connection resets (a fifth of all Graph 
   const f = await expectExactJob(stack, admin, { job, selected, excluded, action: 'soft-delete', before, seqBefore });
   const log = await requestsSince(stack, seqBefore);
   const resets = faultsMet(log, 'reset');
-  // The new worker's first request goes to Entra ID (MSAL's metadata or token request), so the
-  // first reset, which the simulator guarantees, is one of those: the worker got its token anyway.
+  // The simulator resets the first request to each service after the faults are set: the new
+  // worker's first to Entra ID (MSAL's metadata or token request) and its first to Graph.
   const identityResets = log.filter((r) => r.fault === 'reset' && !r.path.startsWith('/v1.0/')).length;
   expect(identityResets).toBeGreaterThan(0);
+  expect(resets).toBeGreaterThan(identityResets);
   report(`connection resets (p=0.2): ${f.targets} targets, ${resets} connections reset (${identityResets} of them to Entra ID), ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
   w.kill('SIGTERM');
   await exited(w);
@@ -284,10 +285,11 @@ it('finishes a job exactly once when some Graph requests or their answers are ne
   const log = await requestsSince(stack, seqBefore);
   const hung = faultsMet(log, 'hang');
   const lost = faultsMet(log, 'lost-answer');
-  // The new worker's first request, to Entra ID, is the one surely left hanging: MSAL's own
-  // client would have waited for it for good (the API gives MSAL one with a time limit).
+  // The new worker's first requests to Entra ID and to Graph are surely left hanging: MSAL's own
+  // client would have waited for the first for good (the API gives MSAL one with a time limit).
   const identityHangs = log.filter((r) => r.fault === 'hang' && !r.path.startsWith('/v1.0/')).length;
   expect(identityHangs).toBeGreaterThan(0);
+  expect(hung).toBeGreaterThan(identityHangs);
   expect(lost).toBeGreaterThan(0);
   report(`requests or answers never delivered (p=0.1 each, client time limit ${timeoutMs} ms): ${f.targets} targets, ${hung} requests never answered (${identityHangs} of them to Entra ID), ${lost} answers never sent after the service acted (the first a change), ${f.removals} successful moves, ${Date.now() - started} ms, mismatches ${f.mismatches}, audit ok`);
   w.kill('SIGTERM');

@@ -17,6 +17,14 @@ import { workItemSchema } from './work-items';
 export const MAX_DEQUEUE_COUNT = 5;
 
 
+/** Thrown so that the queue delivers a work item again for targets that failed on the way. */
+export class TargetsToRetryError extends Error {
+  constructor(readonly targets: number) {
+    super(`${targets} target(s) to try again on the next delivery.`);
+    this.name = 'TargetsToRetryError';
+  }
+}
+
 export async function processWorkItem(services: Services, entry: unknown, context: InvocationContext): Promise<void> {
   const parsed = workItemSchema.safeParse(typeof entry === 'string' ? safeJson(entry) : entry);
   if (!parsed.success) {
@@ -86,7 +94,17 @@ export async function processWorkItem(services: Services, entry: unknown, contex
         results = results.map((r) => (r.outcome === 'already-gone' && purgeSentBefore.has(rowKeyOf.get(`${r.mailbox.toLowerCase()}\u0000${r.messageId}`) ?? '') ? { ...r, outcome: 'done' as const } : r));
       }
       const destination = row.action === 'undo' ? undefined : destinationFolder(row.action);
-      await stored('recording outcomes', () => recordResults(services, jobId, pending, results, destination));
+      // A target that failed on the way (no answer, 429, 5xx after every try of this attempt)
+      // stays pending while the queue has deliveries left: the rest is recorded now, and the
+      // work item comes back for it. The last delivery records it failed, with its reason.
+      const later = results.map((r) => r.transient === true && dequeueCount < MAX_DEQUEUE_COUNT);
+      const settled = (i: number): boolean => !later[i];
+      await stored('recording outcomes', () => recordResults(services, jobId, pending.filter((_, i) => settled(i)), results.filter((_, i) => settled(i)), destination));
+      const retrying = later.filter(Boolean).length;
+      if (retrying > 0) {
+        context.warn(`work item for job ${jobId}: ${retrying} target(s) failed on the way to Microsoft Graph; the queue delivers it again for them (attempt ${dequeueCount} of ${MAX_DEQUEUE_COUNT})`);
+        throw new TargetsToRetryError(retrying);
+      }
     }
   }
   await stored('finishing the job', () => finishJob(services, tenantId, jobId));

@@ -2,8 +2,8 @@
  * What a network does to Graph requests, as PUT /_sim/faults can make the simulated tenant do it:
  * 429 among the error rates (Graph's own throttling answer), and the connection faults — a reset
  * before anything is done, a request never answered, and a request done whose answer never
- * comes. Each is marked in /_sim/requests, and each time the faults are set the next request
- * surely meets reset and hang, and the next change its lost answer.
+ * comes. Each is marked in /_sim/requests, and each time the faults are set the next request to
+ * each service surely meets reset and hang, and the next change its lost answer.
  */
 import { copyOf, startGraphHarness, type GraphHarness } from './graph-harness';
 
