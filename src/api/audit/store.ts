@@ -168,9 +168,11 @@ export class AuditStore {
       };
       pieces.forEach((p, i) => (recordEntity[`p${i}`] = p));
       const headEntity = { partitionKey: pk, rowKey: HEAD, seq, hash: record.hash };
+      // The record before the head: Azure applies the transaction at once, but Azurite applies
+      // it in order, and a reader there must never see a head naming a record not yet written.
       const actions: TransactionAction[] = [
-        head ? ['update', headEntity, 'Replace', { etag: head.etag }] : ['create', headEntity],
         ['create', recordEntity],
+        head ? ['update', headEntity, 'Replace', { etag: head.etag }] : ['create', headEntity],
       ];
       if (extra.once) actions.push(['create', { partitionKey: pk, rowKey: markerKey(extra.once), seq, id }]);
       try {
@@ -315,14 +317,31 @@ export class AuditStore {
   async verify(tenantId: string): Promise<AuditVerifyResult> {
     const pk = safeKey(tenantId);
     const table = this.storage.table('audit');
-    const rows = await listAll<Record<string, unknown>>(table, `PartitionKey eq ${odata(pk)} and RowKey ge 'r' and RowKey lt 's'`);
-    rows.sort((a, b) => (a.rowKey < b.rowKey ? -1 : 1));
+    const readHead = async (): Promise<TableEntityResult<HeadEntity> | undefined> => {
+      try {
+        return await table.getEntity<HeadEntity>(pk, HEAD);
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+        return undefined;
+      }
+    };
+    // The records up to the head, read as of one moment. An append that commits (record and
+    // head in one transaction) while they are read, or a listing that has not caught up with it
+    // yet (Azurite's does lag its point reads), would otherwise look like records removed at the
+    // end: read again, a few times and soon, until the records reach the head. A real removal
+    // stays, and is reported below.
     let head: TableEntityResult<HeadEntity> | undefined;
-    try {
-      head = await table.getEntity<HeadEntity>(pk, HEAD);
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+    let rows: Array<TableEntity<Record<string, unknown>>> = [];
+    for (let attempt = 0; attempt < 6; attempt++) {
+      if (attempt > 0) await sleep(25 * 2 ** attempt);
+      head = await readHead();
+      const upTo = head?.seq ?? 0;
+      const listed = await listAll<Record<string, unknown>>(table, `PartitionKey eq ${odata(pk)} and RowKey ge 'r' and RowKey lt 's'`);
+      // A record past the head is an append still being committed: the chain is checked up to the head.
+      rows = listed.filter((r) => Number(String(r.rowKey).slice(1)) <= upTo);
+      if (rows.length === upTo) break;
     }
+    rows.sort((a, b) => (a.rowKey < b.rowKey ? -1 : 1));
     const records: AuditRecord[] = [];
     for (const row of rows) {
       try {

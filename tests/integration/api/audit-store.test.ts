@@ -38,6 +38,25 @@ it('keeps one unbroken chain when many writers append at once', async () => {
   expect(await writers[1]!.verify('tenant-b')).toEqual({ ok: true, records: 0, head: null });
 });
 
+it('verifies ok while other writers append (an append committing mid-read is not a removal)', async () => {
+  await createStorage(azurite.connectionString, 'audit-test').ensure();
+  const writers = [writer(), writer()];
+  let appending = true;
+  const appends = (async () => {
+    for (let i = 0; appending; i++) await writers[i % 2]!.append('tenant-v', { section: 'Retract', event: 'lookup', actor: { oid: `v${i}` }, outcome: 'ok' });
+  })();
+  const verdicts = [];
+  try {
+    // Before the fix about a third of these verdicts said "records were removed at the end".
+    for (let i = 0; i < 30; i++) verdicts.push(await writer().verify('tenant-v'));
+  } finally {
+    appending = false;
+    await appends;
+  }
+  expect(verdicts.filter((v) => !v.ok)).toEqual([]);
+  expect(verdicts.at(-1)!.records).toBeGreaterThan(verdicts[0]!.records);
+});
+
 it('writes a `once` record exactly once when several writers race for it', async () => {
   const writers = [writer(), writer(), writer()];
   const results = await Promise.all(
