@@ -5,7 +5,7 @@
  * comes. Each is marked in /_sim/requests, and each time the faults are set the next request to
  * each service surely meets reset and hang, and the next change its lost answer.
  */
-import { copyOf, startGraphHarness, type GraphHarness } from './graph-harness';
+import { copyOf, requestsSince, setFaults, startGraphHarness, type GraphHarness } from './graph-harness';
 
 let h: GraphHarness;
 
@@ -16,25 +16,9 @@ afterAll(async () => {
   await h.close();
 });
 afterEach(async () => {
-  await setFaults({});
+  await setFaults(h, {});
 });
 
-async function setFaults(body: unknown): Promise<void> {
-  const r = await h.raw('PUT', '/_sim/faults', { token: null, body });
-  expect(r.status).toBe(200);
-}
-
-interface RequestRecord {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  fault?: string;
-}
-
-async function requestsSince(since: number): Promise<{ next: number; requests: RequestRecord[] }> {
-  return (await h.raw('GET', `/_sim/requests?since=${since}`, { token: null })).json as { next: number; requests: RequestRecord[] };
-}
 
 /** A Graph call with a client time limit: its answer, or how it failed. */
 async function call(method: string, path: string, body?: unknown, limitMs = 1500): Promise<{ status: number; json: unknown } | { failed: string }> {
@@ -58,7 +42,7 @@ async function folderOf(mailbox: string, id: string): Promise<string | undefined
 }
 
 it('answers a share of requests and $batch items 429 TooManyRequests with Retry-After, as Graph throttles', async () => {
-  await setFaults({ errorRate: { '429': 1 } });
+  await setFaults(h, { errorRate: { '429': 1 } });
   const one = (await call('GET', '/users/adele@contoso.com/messages?$top=1')) as { status: number; json: { error: { code: string } } };
   expect(one.status).toBe(429);
   expect(one.json.error.code).toBe('TooManyRequests');
@@ -72,40 +56,40 @@ it('answers a share of requests and $batch items 429 TooManyRequests with Retry-
 
 it('resets the next request after the faults are set before doing anything, and marks it', async () => {
   const c = await copyOf(h, 'henrietta@contoso.com', 'phish');
-  const from = (await requestsSince(0)).next;
-  await setFaults({ connection: { reset: 0.01 } });
+  const from = (await requestsSince(h, 0)).next;
+  await setFaults(h, { connection: { reset: 0.01 } });
   const cut = await call('POST', `/users/henrietta@contoso.com/messages/${c.id}/move`, { destinationId: 'junkemail' });
   expect(cut).toEqual({ failed: expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET|SocketError/) });
   expect(await folderOf('henrietta@contoso.com', c.id)).toBe(c.folder);
-  const log = (await requestsSince(from)).requests.filter((r) => r.path.startsWith('/v1.0'));
+  const log = (await requestsSince(h, from)).requests.filter((r) => r.path.startsWith('/v1.0'));
   expect(log[0]).toMatchObject({ method: 'POST', status: 0, fault: 'reset' });
 });
 
 it('leaves the next request after the faults are set unanswered and undone until the client gives up', async () => {
   const c = await copyOf(h, 'henrietta@contoso.com', 'phish');
-  const from = (await requestsSince(0)).next;
-  await setFaults({ connection: { hang: 0.01 } });
+  const from = (await requestsSince(h, 0)).next;
+  await setFaults(h, { connection: { hang: 0.01 } });
   const started = Date.now();
   const held = await call('POST', `/users/henrietta@contoso.com/messages/${c.id}/move`, { destinationId: 'junkemail' }, 1000);
   expect(held).toEqual({ failed: 'timeout' });
   expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   expect(await folderOf('henrietta@contoso.com', c.id)).toBe(c.folder);
-  const log = (await requestsSince(from)).requests.filter((r) => r.path.startsWith('/v1.0'));
+  const log = (await requestsSince(h, from)).requests.filter((r) => r.path.startsWith('/v1.0'));
   expect(log[0]).toMatchObject({ method: 'POST', status: 0, fault: 'hang' });
 });
 
 it('does the next change after the faults are set and never sends its answer (reads pass until then)', async () => {
   const c = await copyOf(h, 'henrietta@contoso.com', 'phish');
-  const from = (await requestsSince(0)).next;
+  const from = (await requestsSince(h, 0)).next;
   // A tiny rate: the read before the change is almost surely answered; the change surely is not.
-  await setFaults({ connection: { lostAnswer: 0.0001 } });
+  await setFaults(h, { connection: { lostAnswer: 0.0001 } });
   const read = (await call('GET', `/users/henrietta@contoso.com/messages/${c.id}?$select=id`)) as { status: number };
   expect(read.status).toBe(200);
   const lost = await call('POST', '/$batch', { requests: [{ id: '1', method: 'POST', url: `/users/henrietta@contoso.com/messages/${c.id}/move`, body: { destinationId: 'junkemail' }, headers: { 'content-type': 'application/json' } }] });
   expect(lost).toEqual({ failed: 'timeout' });
   // The move was made.
   expect(await folderOf('henrietta@contoso.com', c.id)).toBe('junkemail');
-  const log = (await requestsSince(from)).requests;
+  const log = (await requestsSince(h, from)).requests;
   const envelope = log.find((r) => r.path === '/v1.0/$batch')!;
   expect(envelope).toMatchObject({ status: 200, fault: 'lost-answer' });
   expect(log.find((r) => r.path.endsWith('/move'))).toMatchObject({ method: 'POST', status: 201 });
@@ -125,8 +109,8 @@ it('refuses connection rates outside 0–1 and unknown connection faults, changi
 });
 
 it("cuts connections to Entra ID's token endpoint too, and never the simulator's own /_sim", async () => {
-  const from = (await requestsSince(0)).next;
-  await setFaults({ connection: { reset: 0.01 } });
+  const from = (await requestsSince(h, 0)).next;
+  await setFaults(h, { connection: { reset: 0.01 } });
   // /_sim is not a service under test: it is never cut, and the reset stays armed.
   expect((await h.raw('GET', '/_sim/health', { token: null })).status).toBe(200);
   const app = h.fixture.apps.find((a) => a.name === 'retract-api')!;
@@ -136,6 +120,6 @@ it("cuts connections to Entra ID's token endpoint too, and never the simulator's
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.secret!, scope: 'https://graph.microsoft.com/.default' }),
   });
   await expect(tokenRequest).rejects.toThrow();
-  const log = (await requestsSince(from)).requests.filter((r) => r.fault);
+  const log = (await requestsSince(h, from)).requests.filter((r) => r.fault);
   expect(log).toEqual([expect.objectContaining({ method: 'POST', path: `/${h.sim.tenantId}/oauth2/v2.0/token`, status: 0, fault: 'reset' })]);
 });

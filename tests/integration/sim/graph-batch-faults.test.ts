@@ -3,7 +3,7 @@
  * graph client's default middleware (retry included) copes with them.
  */
 import type { Client, GraphError } from '@microsoft/microsoft-graph-client';
-import { copyOf, startGraphHarness, type GraphHarness } from './graph-harness';
+import { copyOf, requestsSince, setFaults, startGraphHarness, type GraphHarness, type RequestRecord } from './graph-harness';
 
 let h: GraphHarness;
 let client: Client;
@@ -16,27 +16,9 @@ afterAll(async () => {
   await h.close();
 });
 afterEach(async () => {
-  await setFaults({});
+  await setFaults(h, {});
 });
 
-async function setFaults(body: unknown): Promise<void> {
-  const r = await h.raw('PUT', '/_sim/faults', { token: null, body });
-  expect(r.status).toBe(200);
-}
-
-interface RequestRecord {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  mailbox: string | null;
-  startedAt: number;
-  endedAt: number;
-}
-
-async function requestsSince(since: number): Promise<{ next: number; requests: RequestRecord[] }> {
-  return (await h.raw('GET', `/_sim/requests?since=${since}`, { token: null })).json as { next: number; requests: RequestRecord[] };
-}
 
 function maxInFlight(records: RequestRecord[]): number {
   let max = 0;
@@ -65,7 +47,7 @@ async function graphError(p: Promise<unknown>): Promise<GraphError> {
 
 describe('$batch', () => {
   it('answers each item with its own status, in a 200, and lists each item in /_sim/requests with its mailbox', async () => {
-    const start = (await requestsSince(0)).next;
+    const start = (await requestsSince(h, 0)).next;
     const res = (await client.api('/$batch').post({
       requests: [
         { id: '1', method: 'GET', url: '/users/adele@contoso.com/messages?$top=1&$select=subject' },
@@ -78,7 +60,7 @@ describe('$batch', () => {
     expect(byId.get('1')!.body!.value).toHaveLength(1);
     expect(byId.get('2')!.status).toBe(404);
     expect(byId.get('3')!.status).toBe(200);
-    const recs = (await requestsSince(start)).requests;
+    const recs = (await requestsSince(h, start)).requests;
     expect(recs.find((r) => r.path === '/v1.0/users/adele@contoso.com/messages')!.mailbox).toBe('adele@contoso.com');
     expect(recs.some((r) => r.path === '/v1.0/$batch')).toBe(true);
   });
@@ -113,19 +95,19 @@ describe('$batch', () => {
   });
 
   it('runs at most 4 items of one batch at a time against one mailbox', async () => {
-    await setFaults({ latencyMs: 120 });
-    const start = (await requestsSince(0)).next;
+    await setFaults(h, { latencyMs: 120 });
+    const start = (await requestsSince(h, 0)).next;
     const res = (await client.api('/$batch').post({
       requests: Array.from({ length: 12 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users/lynne@contoso.com/messages?$top=1' })),
     })) as { responses: BatchItem[] };
     expect(res.responses.every((r) => r.status === 200)).toBe(true);
-    const recs = (await requestsSince(start)).requests.filter((r) => r.mailbox === 'lynne@contoso.com');
+    const recs = (await requestsSince(h, start)).requests.filter((r) => r.mailbox === 'lynne@contoso.com');
     expect(recs).toHaveLength(12);
     expect(maxInFlight(recs)).toBe(4);
   });
 
   it('answers a throttled item as a 429 with Retry-After inside a 200 batch', async () => {
-    await setFaults({ throttle: { ratePerSecond: 3 } });
+    await setFaults(h, { throttle: { ratePerSecond: 3 } });
     const res = (await client.api('/$batch').post({
       requests: Array.from({ length: 6 }, (_, i) => ({ id: String(i), method: 'GET', url: '/users/emily@contoso.com/messages?$top=1' })),
     })) as { responses: BatchItem[] };
@@ -138,14 +120,14 @@ describe('$batch', () => {
 
 describe('faults', () => {
   it('spends latency on each Graph request', async () => {
-    await setFaults({ latencyMs: 200 });
+    await setFaults(h, { latencyMs: 200 });
     const t0 = Date.now();
     await client.api('/users/adele@contoso.com').get();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
   });
 
   it('answers requests over the per-mailbox concurrency with 429 ApplicationThrottled and Retry-After', async () => {
-    await setFaults({ latencyMs: 300, throttle: { perMailboxConcurrency: 4 } });
+    await setFaults(h, { latencyMs: 300, throttle: { perMailboxConcurrency: 4 } });
     const results = await Promise.all(Array.from({ length: 7 }, () => h.raw('GET', '/v1.0/users/raul@contoso.com/messages?$top=1')));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(4);
@@ -159,23 +141,23 @@ describe('faults', () => {
   });
 
   it('lets the graph client retry through throttling (Retry-After), never more than 4 in flight per mailbox', async () => {
-    await setFaults({ latencyMs: 150, throttle: { perMailboxConcurrency: 4 } });
-    const start = (await requestsSince(0)).next;
+    await setFaults(h, { latencyMs: 150, throttle: { perMailboxConcurrency: 4 } });
+    const start = (await requestsSince(h, 0)).next;
     const results = await Promise.all(Array.from({ length: 8 }, () => client.api('/users/enrico@contoso.com/messages').top(1).get() as Promise<{ value: unknown[] }>));
     expect(results.every((r) => Array.isArray(r.value))).toBe(true);
-    const recs = (await requestsSince(start)).requests.filter((r) => r.mailbox === 'enrico@contoso.com' && r.status === 200);
+    const recs = (await requestsSince(h, start)).requests.filter((r) => r.mailbox === 'enrico@contoso.com' && r.status === 200);
     expect(recs).toHaveLength(8);
     expect(maxInFlight(recs)).toBeLessThanOrEqual(4);
   });
 
   it('fails requests at the configured error rate with 503, which the client retries', async () => {
-    await setFaults({ errorRate: { '503': 1 } });
+    await setFaults(h, { errorRate: { '503': 1 } });
     const r = await h.raw('GET', '/v1.0/users/adele@contoso.com');
     expect(r.status).toBe(503);
     expect((r.json as { error: { code: string } }).error.code).toBe('ServiceUnavailable');
     const pending = client.api('/users/adele@contoso.com').get() as Promise<{ mail: string }>;
     await new Promise((res) => setTimeout(res, 300));
-    await setFaults({});
+    await setFaults(h, {});
     expect((await pending).mail).toBe('adele@contoso.com');
   });
 

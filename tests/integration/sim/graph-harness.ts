@@ -97,3 +97,26 @@ export async function copyOf(h: GraphHarness, mailbox: string, ref: string, fold
   if (!found) throw new Error(`${mailbox} has no copy of ${ref}${folder ? ` in ${folder}` : ''}`);
   return found;
 }
+
+/** PUT /_sim/faults on the harness's simulator; the settings must be accepted. */
+export async function setFaults(h: GraphHarness, body: unknown): Promise<void> {
+  const r = await h.raw('PUT', '/_sim/faults', { token: null, body });
+  expect(r.status).toBe(200);
+}
+
+/** One row of GET /_sim/requests. */
+export interface RequestRecord {
+  seq: number;
+  method: string;
+  path: string;
+  status: number;
+  mailbox: string | null;
+  startedAt: number;
+  endedAt: number;
+  /** A connection fault the request met: reset, hang or lost-answer. */
+  fault?: string;
+}
+
+export async function requestsSince(h: GraphHarness, since: number): Promise<{ next: number; requests: RequestRecord[] }> {
+  return (await h.raw('GET', `/_sim/requests?since=${since}`, { token: null })).json as { next: number; requests: RequestRecord[] };
+}
