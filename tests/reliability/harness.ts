@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { loadTenantFixture, parseTenantFixture, type TenantFixture } from '../../src/sim/fixture';
 import { DEMO_FIXTURE, type Stack } from '../integration/api/stack';
+import type { RequestRecord } from '../../src/sim/control';
 
 /** `RETRACT_RELIABILITY=long` runs the full-size forms of the scenarios. */
 export const LONG = process.env.RETRACT_RELIABILITY === 'long';
@@ -149,17 +150,8 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): Change[] {
   return changes;
 }
 
-export interface SimRequestRecord {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  mailbox: string | null;
-  startedAt: number;
-  endedAt: number;
-  /** A connection fault the simulator injected on it: reset, hang or lost-answer. */
-  fault?: 'reset' | 'hang' | 'lost-answer';
-}
+/** One row of GET /_sim/requests, as the simulator defines it. */
+export type SimRequestRecord = RequestRecord;
 
 /** How many requests in a log met a connection fault. */
 export function faultsMet(log: SimRequestRecord[], fault: NonNullable<SimRequestRecord['fault']>): number {

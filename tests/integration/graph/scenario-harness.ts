@@ -12,6 +12,7 @@ import { startSimServer, type SimServer } from '../../../src/sim/server';
 import type { SimFaultsInput } from '../../../src/sim/faults';
 import { createGraphGateway, type GraphGateway } from '../../../src/graph';
 import { createExchangeGateway, type ExchangeGateway } from '../../../src/exchange';
+import type { RequestRecord } from '../../../src/sim/control';
 
 export const SCENARIO_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'scenarios');
 
@@ -22,15 +23,8 @@ export interface SimMessageRow {
   ref: string | null;
 }
 
-export interface RequestRow {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  mailbox: string | null;
-  startedAt: number;
-  endedAt: number;
-}
+/** One row of GET /_sim/requests, as the simulator defines it. */
+export type RequestRow = RequestRecord;
 
 export interface Scenario {
   sim: SimServer;

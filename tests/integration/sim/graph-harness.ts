@@ -10,6 +10,7 @@ import { ensureDevCerts } from '../../../src/dev/certs';
 import { loadTenantFixture, parseTenantFixture, type TenantFixture } from '../../../src/sim/fixture';
 import type { SimFaultsInput } from '../../../src/sim/faults';
 import { startSimServer, type SimServer } from '../../../src/sim/server';
+import type { RequestRecord } from '../../../src/sim/control';
 
 export const DEMO = path.resolve(__dirname, '../../../src/sim/tenants/demo.json');
 export const DIR_ONLY_APP = { name: 'dir-only', clientId: 'd1b2c3d4-0000-4000-8000-0000000000aa', secret: 'dir-only-secret' };
@@ -104,18 +105,8 @@ export async function setFaults(h: GraphHarness, body: unknown): Promise<void> {
   expect(r.status).toBe(200);
 }
 
-/** One row of GET /_sim/requests. */
-export interface RequestRecord {
-  seq: number;
-  method: string;
-  path: string;
-  status: number;
-  mailbox: string | null;
-  startedAt: number;
-  endedAt: number;
-  /** A connection fault the request met: reset, hang or lost-answer. */
-  fault?: string;
-}
+/** One row of GET /_sim/requests, as the simulator defines it. */
+export type { RequestRecord };
 
 export async function requestsSince(h: GraphHarness, since: number): Promise<{ next: number; requests: RequestRecord[] }> {
   return (await h.raw('GET', `/_sim/requests?since=${since}`, { token: null })).json as { next: number; requests: RequestRecord[] };
